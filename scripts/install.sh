@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Debian packages (when missing), the virtualenv and the package.
+# Quick when nothing is missing: dpkg and a stamp file are checked before anything is installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEB_PACKAGES=(
+  apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-fr-es apertium-es-pt
+  apertium-spa-ita apertium-fra-cat
+  fonts-dejavu-core fonts-noto-core qpdf poppler-utils
+)
+PYTHON=${PYTHON:-python3}
+
+missing=()
+for pkg in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian packages: ${missing[*]}"
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "apt-get is not available: install these packages yourself: ${missing[*]}" >&2
+    echo "(Polydoc needs Apertium and its language pairs; see README.md)" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtualenv in .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.polydoc-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "Installing Python packages"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e '.[test]'
+  touch "$stamp"
+fi

@@ -1,0 +1,3 @@
+from polydoc.cli import app
+
+app()

@@ -1,0 +1,66 @@
+"""The FastAPI application: routers, the error format and the web page."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from polydoc import __version__
+from polydoc.api.routes import account, files, languages, runs
+from polydoc.api.schemas import ErrorBody
+from polydoc.errors import PolydocError
+
+log = logging.getLogger("polydoc.api")
+WEB = Path(__file__).resolve().parent.parent / "web"
+_ERRORS = {c: {"model": ErrorBody} for c in (400, 401, 402, 404, 409, 410, 413, 415, 422, 429)}
+
+
+def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Polydoc",
+        version=__version__,
+        description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
+        responses=_ERRORS,
+    )
+    for module in (files, runs, account, languages):
+        app.include_router(module.router)
+
+    @app.exception_handler(PolydocError)
+    async def _polydoc_error(_request: Request, exc: PolydocError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        return _error(exc.http_status, exc.code, exc.message, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return _error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}".strip(": "))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(500, "internal_error", "An unexpected error occurred; it has been logged")
+
+    @app.get("/healthz", tags=["health"], operation_id="health")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(WEB / "index.html", media_type="text/html")
+
+    return app

@@ -1,0 +1,39 @@
+"""The caller's account: balance, holds and usage."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import func, select
+
+from polydoc import billing
+from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.schemas import AccountRead
+from polydoc.db.models import Run
+
+router = APIRouter(prefix="/v1/account", tags=["account"])
+
+
+@router.get("", response_model=AccountRead, operation_id="account_get")
+def get_account(session: SessionDep, account: CurrentAccount) -> AccountRead:
+    usage = session.execute(
+        select(
+            func.count(Run.id),
+            func.coalesce(func.sum(Run.input_tokens), 0),
+            func.coalesce(func.sum(Run.output_tokens), 0),
+        ).where(Run.account_id == account.id)
+    ).one()
+    running = session.scalar(
+        select(func.count(Run.id)).where(Run.account_id == account.id, Run.status == "Running")
+    )
+    return AccountRead(
+        id=account.id,
+        name=account.name,
+        created_at=account.created_at,
+        balance=billing.balance(session, account.id),
+        held=billing.held(session, account.id),
+        spent=billing.spent(session, account.id),
+        runs_total=usage[0],
+        runs_running=running or 0,
+        input_tokens=usage[1],
+        output_tokens=usage[2],
+    )

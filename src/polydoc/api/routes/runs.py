@@ -1,0 +1,99 @@
+"""Runs: create, list, get, cancel, and live progress as server-sent events."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.routes._links import set_next_link
+from polydoc.api.schemas import RunCreate, RunRead
+from polydoc.db.session import get_sessionmaker
+from polydoc.services import runs as runs_service
+
+router = APIRouter(prefix="/v1/runs", tags=["runs"])
+
+
+@router.post("", response_model=RunRead, operation_id="runs_create")
+def create_run(body: RunCreate, session: SessionDep, account: CurrentAccount) -> RunRead:
+    options: dict = {}
+    if body.output_mode:
+        options["output_mode"] = body.output_mode
+    if body.glossary:
+        options["glossary"] = [[t.source, t.target] for t in body.glossary]
+    run = runs_service.create_run(
+        session,
+        account_id=account.id,
+        input_file_id=body.input_file_id,
+        target_language=body.target_language,
+        source_language=body.source_language,
+        engine=body.engine,
+        options=options,
+    )
+    return RunRead.of(run)
+
+
+@router.get("", response_model=list[RunRead], operation_id="runs_list")
+def list_runs(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    account: CurrentAccount,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    after: str | None = None,
+    status: Literal["Running", "Succeeded", "Failed"] | None = None,
+) -> list[RunRead]:
+    rows = runs_service.list_runs(session, account_id=account.id, limit=limit, after=after, status=status)
+    set_next_link(request, response, rows, limit)
+    return [RunRead.of(r) for r in rows]
+
+
+@router.get("/{run_id}", response_model=RunRead, operation_id="runs_get")
+def get_run(run_id: str, session: SessionDep, account: CurrentAccount) -> RunRead:
+    return RunRead.of(runs_service.get_run(session, account_id=account.id, run_id=run_id))
+
+
+@router.post("/{run_id}/cancel", response_model=RunRead, operation_id="runs_cancel")
+def cancel_run(run_id: str, session: SessionDep, account: CurrentAccount) -> RunRead:
+    return RunRead.of(runs_service.cancel_run(session, account_id=account.id, run_id=run_id))
+
+
+def _snapshot(account_id: object, run_id: str) -> RunRead:
+    with get_sessionmaker()() as s:
+        return RunRead.of(runs_service.get_run(s, account_id=account_id, run_id=run_id))
+
+
+@router.get(
+    "/{run_id}/events",
+    operation_id="runs_events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
+def run_events(run_id: str, session: SessionDep, account: CurrentAccount) -> StreamingResponse:
+    """Server-sent events: a `run` event whenever the run changes, until it ends."""
+    first = RunRead.of(runs_service.get_run(session, account_id=account.id, run_id=run_id))
+    account_id = account.id
+
+    async def stream() -> AsyncIterator[str]:
+        current, last = first, ""
+        idle = 0.0
+        while True:
+            data = current.model_dump_json()
+            if data != last:
+                yield f"event: run\nid: {current.stage}-{current.progress}\ndata: {data}\n\n"
+                last, idle = data, 0.0
+            elif idle >= 15:
+                yield ": keep-alive\n\n"
+                idle = 0.0
+            if current.status != "Running":
+                return
+            await asyncio.sleep(0.25)
+            idle += 0.25
+            current = await run_in_threadpool(_snapshot, account_id, run_id)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

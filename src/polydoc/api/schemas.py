@@ -1,0 +1,146 @@
+"""Wire schemas. The SDK's fields come first; extra fields are ours (the SDK ignores them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from polydoc.db.models import File, Run, utcnow
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class FileRead(BaseModel):
+    id: UUID
+    account_id: UUID
+    filename: str
+    size: int
+    num_pages: int
+    s3_key: str
+    created_at: datetime
+    expires_at: datetime
+    format: str = Field(description="Detected format, e.g. docx")
+    language: str | None = Field(None, description="Language detected at upload")
+    run_id: UUID | None = Field(None, description="The run that produced this file, for outputs")
+    expired: bool = False
+
+    @classmethod
+    def of(cls, row: File) -> FileRead:
+        return cls(
+            id=row.id, account_id=row.account_id, filename=row.filename, size=row.size,
+            num_pages=row.num_pages, s3_key=row.s3_key, created_at=row.created_at,
+            expires_at=row.expires_at, format=row.format, language=row.language, run_id=row.run_id,
+            expired=row.purged_at is not None or row.expires_at <= utcnow(),
+        )
+
+
+class GlossaryTerm(BaseModel):
+    source: str = Field(min_length=1, max_length=200)
+    target: str = Field(min_length=1, max_length=200)
+
+
+class RunCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    input_file_id: str
+    target_language: str = Field(min_length=1, max_length=64)
+    source_language: str | None = Field(None, max_length=64)
+    engine: str | None = Field(None, max_length=64)
+    output_mode: Literal["translated", "bilingual"] | None = None
+    glossary: list[GlossaryTerm] | None = Field(None, max_length=1000)
+
+
+class RunRead(BaseModel):
+    id: UUID
+    account_id: UUID
+    input_file_id: UUID
+    target_language: str
+    status: Literal["Running", "Succeeded", "Failed"]
+    created_at: datetime
+    finished_at: datetime | None = None
+    output_file_id: UUID | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    credits: int | None = None
+    # extras
+    stage: str
+    progress: float
+    eta_seconds: float | None = None
+    source_language: str | None = None
+    engine: str
+    route: str | None = None
+    error: ErrorDetail | None = None
+    warnings: list[str] = []
+    segments_total: int = 0
+    segments_done: int = 0
+    segments_cached: int = 0
+    segments_failed: int = 0
+    started_at: datetime | None = None
+    attempts: int = 0
+    output_mode: str = "translated"
+
+    @classmethod
+    def of(cls, run: Run) -> RunRead:
+        return cls(
+            id=run.id, account_id=run.account_id, input_file_id=run.input_file_id,
+            target_language=run.target_language, status=run.status, created_at=run.created_at,
+            finished_at=run.finished_at, output_file_id=run.output_file_id,
+            input_tokens=run.input_tokens, output_tokens=run.output_tokens, credits=run.credits,
+            stage=run.stage, progress=run.progress, eta_seconds=_eta(run),
+            source_language=run.source_language, engine=run.engine, route=run.route,
+            error=ErrorDetail(code=run.error_code, message=run.error_message or "") if run.error_code else None,
+            warnings=list(run.warnings or []), segments_total=run.segments_total,
+            segments_done=run.segments_done, segments_cached=run.segments_cached,
+            segments_failed=run.segments_failed, started_at=run.started_at, attempts=run.attempts,
+            output_mode=(run.options or {}).get("output_mode") or "translated",
+        )
+
+
+def _eta(run: Run) -> float | None:
+    """Seconds left, extrapolated from progress so far."""
+    if run.status != "Running" or not run.started_at or run.progress <= 0.05:
+        return None
+    elapsed = (utcnow() - run.started_at).total_seconds()
+    return round(max(0.0, elapsed * (1 - run.progress) / run.progress), 1)
+
+
+class AccountRead(BaseModel):
+    id: UUID
+    name: str
+    created_at: datetime
+    balance: int = Field(description="Credits available now (holds subtracted)")
+    held: int = Field(description="Credits reserved by runs in progress")
+    spent: int = Field(description="Credits charged by finished runs")
+    runs_total: int
+    runs_running: int
+    input_tokens: int
+    output_tokens: int
+
+
+class LanguagePair(BaseModel):
+    source: str
+    target: str
+    engine: str
+    via: list[str] = []
+
+
+class LanguageInfo(BaseModel):
+    code: str
+    name: str
+
+
+class LanguagesRead(BaseModel):
+    languages: list[LanguageInfo]
+    pairs: list[LanguagePair]
+    engines: list[str]
+    default_engine: str

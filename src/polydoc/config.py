@@ -1,0 +1,96 @@
+"""Settings from POLYDOC_* environment variables. No other module reads os.environ."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLYDOC_", extra="ignore")
+
+    env: str = Field("development", description="development or production")
+    data_dir: Path = Field(Path("./data"), description="Folder for the database, broker and blobs")
+    host: str = "127.0.0.1"
+    port: int = 30000
+    public_url: str = ""
+
+    database_url: str = Field("", description="SQLAlchemy URL; default sqlite in data_dir")
+    broker_url: str = Field("", description="Celery broker; default SQLite file in data_dir")
+    storage_url: str = Field("", description="Blob store; default the blobs folder in data_dir")
+
+    admin_token: str = Field("", description="Token for admin endpoints; empty disables them")
+    file_ttl: int = Field(7 * 24 * 3600, description="Seconds until an uploaded file expires")
+    max_upload_bytes: int = 100 * 1024 * 1024
+    credits_per_page: int = 1
+    demo_credits: int = 1000
+    default_engine: str = "apertium"
+
+    worker_concurrency: int = 2
+    run_lease_seconds: float = 60.0
+    queue_grace_seconds: float = 300.0
+    sweep_interval_seconds: float = 30.0
+    purge_interval_seconds: float = 3600.0
+    max_attempts: int = 3
+    broker_poll_interval: float = 0.05
+
+    apertium_timeout: float = 120.0
+    apertium_restart_after: int = 1000
+    apertium_idle_seconds: float = 600.0
+
+    # engine "openai": the default profile; more named profiles as JSON in openai_profiles,
+    # e.g. {"local": {"base_url": "http://127.0.0.1:8080/v1", "model": "qwen"}}
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = ""
+    openai_timeout: float = 60.0
+    openai_max_concurrency: int = 8
+    openai_max_segments: int = 20
+    openai_max_tokens: int = 4000
+    openai_temperature: float = 0.0
+    openai_headers: dict[str, str] = Field(default_factory=dict)
+    openai_profiles: dict[str, dict[str, object]] = Field(default_factory=dict)
+    openai_retry_budget_seconds: float = 120.0
+
+    # archive and XML safety limits
+    zip_max_members: int = 10_000
+    zip_max_total_bytes: int = 1024 * 1024 * 1024
+    zip_max_member_bytes: int = 256 * 1024 * 1024
+    zip_max_ratio: float = 200.0
+
+    @model_validator(mode="after")
+    def _enforce_production_secrets(self) -> Settings:
+        if self.env == "production" and self.admin_token in {"", "changeme", "admin"}:
+            raise ValueError("POLYDOC_ADMIN_TOKEN must be set to a real secret in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'polydoc.sqlite').resolve()}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite').resolve()}"
+
+    @property
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{(self.data_dir / 'blobs').resolve()}"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def configure(**overrides: object) -> Settings:
+    """Apply command-line overrides (as POLYDOC_* variables, so child processes inherit them)."""
+    import os
+
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"POLYDOC_{name.upper()}"] = str(value)
+    get_settings.cache_clear()
+    return get_settings()

@@ -1,0 +1,165 @@
+"""Engine registry and routing: one engine instance per process, pivots where no direct pair exists.
+
+Engine names: "apertium", "openai" (the default LLM profile), "openai:<profile>".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from polydoc.config import get_settings
+from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
+from polydoc.errors import BadRequest, UnsupportedLanguage
+from polydoc.languages import base
+
+_instances: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def engine_names() -> list[str]:
+    names = ["apertium"]
+    try:
+        from polydoc.engines.openai import load_profiles
+
+        profiles = load_profiles(get_settings())
+    except ImportError:
+        profiles = {}
+    for profile, cfg in profiles.items():
+        if getattr(cfg, "base_url", ""):
+            names.append("openai" if profile == "default" else f"openai:{profile}")
+    return names
+
+
+def _build(name: str) -> Engine:
+    if name == "apertium":
+        from polydoc.engines.apertium import ApertiumEngine
+
+        return ApertiumEngine()
+    if name == "openai" or name.startswith("openai:"):
+        from polydoc.engines.openai import OpenAIEngine, load_profiles
+
+        profile = name.partition(":")[2] or "default"
+        profiles = load_profiles(get_settings())
+        if profile not in profiles or not profiles[profile].base_url:
+            raise BadRequest(f"The engine {name!r} is not configured on this server", code="unknown_engine")
+        return OpenAIEngine(profiles[profile])
+    raise BadRequest(f"Unknown engine {name!r}; available: {', '.join(engine_names())}", code="unknown_engine")
+
+
+def get_engine(name: str) -> Engine:
+    with _lock:
+        if name not in _instances:
+            _instances[name] = _build(name)
+        return _instances[name]
+
+
+def register_engine(name: str, engine: Engine) -> None:
+    """Install an engine instance under a name (tests and embedding applications)."""
+    with _lock:
+        _instances[name] = engine
+
+
+def close_all() -> None:
+    with _lock:
+        for engine in _instances.values():
+            engine.close()
+        _instances.clear()
+
+
+def _any_pair(engine: Engine) -> bool:
+    return bool(getattr(engine, "any_pair", False))
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    engine_name: str
+    hops: tuple[LangPair, ...]
+
+    @property
+    def label(self) -> str:
+        langs = [self.hops[0].source] + [h.target for h in self.hops]
+        return f"{self.engine_name} ({'→'.join(langs)})" if len(self.hops) > 1 else self.engine_name
+
+
+def _candidates(code: str) -> list[str]:
+    return [code] if code == base(code) else [code, base(code)]
+
+
+def find_route(engine_name: str, source: str, target: str) -> Route:
+    """The shortest chain of installed pairs from source to target (direct, or via pivots)."""
+    engine = get_engine(engine_name)
+    if _any_pair(engine):
+        return Route(engine_name, (LangPair(source, target),))
+    pairs = engine.supported_pairs()
+    graph: dict[str, set[str]] = {}
+    for s, t in pairs:
+        graph.setdefault(s, set()).add(t)
+    for src in _candidates(source):
+        for tgt in _candidates(target):
+            path = _bfs(graph, src, tgt)
+            if path:
+                return Route(engine_name, tuple(LangPair(a, b) for a, b in zip(path, path[1:], strict=False)))
+    targets = sorted(reachable_targets(engine_name, source))
+    hint = f"; from {source} it can translate to: {', '.join(targets)}" if targets else (
+        f"; it has no pairs from {source}"
+    )
+    raise UnsupportedLanguage(f"The engine {engine_name} cannot translate {source} to {target}{hint}")
+
+
+def _bfs(graph: dict[str, set[str]], src: str, tgt: str, max_hops: int = 3) -> list[str] | None:
+    if src == tgt:
+        return None
+    queue: deque[list[str]] = deque([[src]])
+    seen = {src}
+    while queue:
+        path = queue.popleft()
+        if len(path) > max_hops:
+            continue
+        for nxt in sorted(graph.get(path[-1], ())):
+            if nxt == tgt:
+                return [*path, nxt]
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append([*path, nxt])
+    return None
+
+
+def reachable_targets(engine_name: str, source: str) -> set[str]:
+    engine = get_engine(engine_name)
+    graph: dict[str, set[str]] = {}
+    for s, t in engine.supported_pairs():
+        graph.setdefault(s, set()).add(t)
+    found: set[str] = set()
+    for src in _candidates(source):
+        frontier, seen = [src], {src}
+        for _hop in range(3):
+            frontier = [n for f in frontier for n in graph.get(f, ()) if n not in seen]
+            seen.update(frontier)
+            found.update(frontier)
+    found.discard(source)
+    return found
+
+
+def translate_route(
+    route: Route, texts: list[str], *, context: BatchContext | None = None
+) -> BatchResult:
+    """Translate through every hop of the route; tokens add up over hops."""
+    engine = get_engine(route.engine_name)
+    result = BatchResult(list(texts))
+    failed: set[int] = set()
+    for hop in route.hops:
+        step = engine.translate_batch(hop, result.texts, context=context)
+        result.texts = step.texts
+        result.input_tokens += step.input_tokens
+        result.output_tokens += step.output_tokens
+        failed.update(step.failed)
+    result.failed = sorted(failed)
+    return result
+
+
+__all__ = [
+    "BatchContext", "BatchResult", "Engine", "LangPair", "Route", "close_all", "engine_names",
+    "find_route", "get_engine", "reachable_targets", "register_engine", "translate_route",
+]

@@ -1,0 +1,53 @@
+"""The contract every translation engine fulfils (after Weblate's machinery base)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class LangPair:
+    source: str  # normalised BCP-47 tag, e.g. "en", "pt-BR"
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.source}→{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchContext:
+    """What an engine may use beyond the texts: LLMs put it in the prompt, Apertium ignores it."""
+
+    title: str = ""
+    before: tuple[str, ...] = ()  # segments just before the batch, already in source language
+    glossary: tuple[tuple[str, str], ...] = ()  # (source term, target term)
+
+
+@dataclass(slots=True)
+class BatchResult:
+    texts: list[str]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    failed: list[int] = field(default_factory=list)  # indexes whose translation is the source kept
+
+
+class Engine(ABC):
+    name: ClassVar[str]
+    batch_size: ClassVar[int] = 50  # segments per translate_batch call
+    keeps_tags: ClassVar[bool] = True  # engine carries <gN>/<xN/> tags itself
+
+    @abstractmethod
+    def supported_pairs(self) -> set[tuple[str, str]]:
+        """Direct pairs as (source, target) normalised codes."""
+
+    @abstractmethod
+    def translate_batch(
+        self, pair: LangPair, texts: Sequence[str], *, context: BatchContext | None = None
+    ) -> BatchResult:
+        """Translate `texts` (tagged segment text) and report tokens used."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release processes or connections."""

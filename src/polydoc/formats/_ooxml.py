@@ -1,0 +1,503 @@
+"""Paragraphs of Office Open XML (WordprocessingML `w:p`, DrawingML `a:p`) as tagged segments.
+
+A dialect turns a paragraph's children into `Item`s: text under some run properties, or a
+standalone thing (tab, image, field, bookmark) that becomes `<xN/>`. The text under the
+paragraph's dominant formatting is plain; every other formatting becomes a `<gN>` span.
+Rebuild walks the original again, creates one run per translated piece with the properties
+of the span it sits in, puts the standalone things back where their tags are, and
+recreates the containers (hyperlink, tracked insertion, content control) around them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from copy import deepcopy
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from polydoc.errors import EncryptedDocument, MalformedDocument
+from polydoc.formats._safety import SafeZip, xml_bytes
+from polydoc.formats._tags import TagBuilder, parse_tagged, same_tags, strip_tags, well_formed
+from polydoc.formats.base import Segment
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+A_P, A_R, A_T, A_RPR = f"{{{A}}}p", f"{{{A}}}r", f"{{{A}}}t", f"{{{A}}}rPr"
+A_PPR, A_END = f"{{{A}}}pPr", f"{{{A}}}endParaRPr"
+MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice", f"{{{MC}}}Fallback"
+
+_URL = re.compile(r"(?:https?://|ftp://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# attributes of a:rPr that spell checkers and editors change without any visible effect
+_DML_NOISE = ("lang", "altLang", "dirty", "err", "noProof", "smtClean", "smtId", "bmk")
+
+Element = etree._Element
+
+
+def has_words(text: str) -> bool:
+    """True when the text has letters outside tags and URLs, i.e. something to translate."""
+    return any(ch.isalpha() for ch in _URL.sub(" ", strip_tags(text)))
+
+
+def clean_xml(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (an engine may return them)."""
+    return _NOT_XML.sub("", text)
+
+
+@dataclass(slots=True)
+class Leaf:
+    """One node of a rebuilt paragraph, with the containers it sits in (outermost first).
+
+    `node` alone is an original element moved as is; `node` with `props` is a child split off
+    a run, put in a new run with those properties; `text` is a run to create as it was.
+    """
+
+    node: Element | None
+    chain: tuple[Element, ...] = ()
+    props: Element | None = None
+    text: str | None = None
+
+
+@dataclass(slots=True)
+class Item:
+    """Text under one formatting (`text` set) or a standalone thing (`text` None)."""
+
+    text: str | None
+    tops: frozenset[int]  # indexes of the paragraph children it comes from
+    key: str = ""  # formatting identity: canonical run properties and containers
+    props: Element | None = None
+    chain: tuple[Element, ...] = ()
+    leaves: list[Leaf] = field(default_factory=list)
+    whole: bool = False  # made of whole paragraph children only: may stay where it is
+    origin: Element | None = None  # the run a text item is all of, kept when it is not translated
+    mark: str = ""  # dialect bookkeeping (Word field characters)
+    note: str = ""  # dialect bookkeeping (Word field instruction)
+
+    def as_leaves(self) -> list[Leaf]:
+        if self.text is None:
+            return self.leaves
+        if self.origin is not None:
+            return [Leaf(self.origin, self.chain)]
+        return [Leaf(None, self.chain, self.props, self.text)]
+
+
+def merge_items(items: list[Item]) -> Item:
+    """One standalone item made of several (a whole field, adjacent markers)."""
+    leaves = [leaf for it in items for leaf in it.as_leaves()]
+    whole = all(leaf.node is not None and not leaf.chain and leaf.props is None for leaf in leaves)
+    return Item(None, frozenset().union(*(it.tops for it in items)), leaves=leaves, whole=whole)
+
+
+class Dialect(ABC):
+    paragraph: str  # Clark name of a paragraph element
+
+    @abstractmethod
+    def items(self, p: Element) -> list[Item]:
+        """The paragraph's content in order; property elements (pPr) are not items."""
+
+    @abstractmethod
+    def text_run(self, props: Element | None, text: str, lang: str | None) -> Element:
+        """A new run with a copy of `props`, its language set to `lang` when given."""
+
+    def wrap(self, props: Element | None, node: Element) -> Element:
+        raise NotImplementedError
+
+    def shell(self, container: Element) -> tuple[Element, Element]:
+        """An empty copy of a container and the element its runs go into."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def finish(self, p: Element, lang: str) -> None:
+        """Called after a paragraph was rebuilt (paragraph mark language)."""
+
+
+def canonical(props: Element | None, noise: Callable[[Element], None]) -> str:
+    if props is None:
+        return ""
+    clean = deepcopy(props)
+    noise(clean)
+    return etree.tostring(clean, method="c14n").decode()
+
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str  # tagged segment text without edge white space
+    start: int  # paragraph children [start, end) are replaced on rebuild
+    end: int
+    base: Item
+    spans: dict[int, Item]
+    standalones: dict[int, Item]
+    lead: str = ""
+    trail: str = ""
+
+
+def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
+    items = dialect.items(p)
+    lo, hi = 0, len(items)
+    while lo < hi and items[lo].text is None and items[lo].whole:
+        lo += 1
+    while hi > lo and items[hi - 1].text is None and items[hi - 1].whole:
+        hi -= 1
+    items = _merge_adjacent_standalones(items[lo:hi])
+    texts = [it for it in items if it.text is not None]
+    if not any(it.text and it.text.strip() for it in texts):
+        return None
+    weight: Counter[str] = Counter()
+    for it in texts:
+        weight[it.key] += len(it.text or "")
+    base_key = max(weight, key=lambda k: weight[k])
+    base = next(it for it in texts if it.key == base_key)
+    first, last = items[0].text, items[-1].text
+    lead = first[: len(first) - len(first.lstrip())] if first is not None else ""
+    trail = last[len(last.rstrip()) :] if last is not None else ""
+    builder, by_key = TagBuilder(), {}
+    for i, it in enumerate(items):
+        if it.text is None:
+            builder.add_standalone(it)
+            continue
+        text = it.text[len(lead) :] if i == 0 else it.text
+        if i == len(items) - 1 and trail:
+            text = text[: len(text) - len(trail)]
+        key = None if it.key == base_key else it.key
+        builder.add(text, key)
+        by_key.setdefault(key, it)
+    tops = set().union(*(it.tops for it in items))
+    return Paragraph(
+        text=builder.text(),
+        start=min(tops),
+        end=max(tops) + 1,
+        base=base,
+        spans={n: by_key[k] for n, k in builder.spans.items()},
+        standalones=dict(builder.standalones),  # type: ignore[arg-type]
+        lead=lead,
+        trail=trail,
+    )
+
+
+def _merge_adjacent_standalones(items: list[Item]) -> list[Item]:
+    out: list[Item] = []
+    for it in items:
+        if it.text is None and out and out[-1].text is None:
+            out[-1] = merge_items([out[-1], it])
+        else:
+            out.append(it)
+    return out
+
+
+def rebuild_paragraph(p: Element, para: Paragraph, translated: str, dialect: Dialect, lang: str) -> bool:
+    """Replace the paragraph's content by the translation; False when tags had to be dropped."""
+    ok = same_tags(para.text, translated) and well_formed(translated)
+    body = para.lead + clean_xml(translated).strip() + para.trail
+    leaves: list[Leaf] = []
+    pending: list[tuple[Item, str]] = []
+    used: set[int] = set()
+    for piece in parse_tagged(body):
+        if piece.standalone is not None:
+            item = para.standalones.get(piece.standalone)
+            if item is not None and piece.standalone not in used:
+                used.add(piece.standalone)
+                pending.append((item, ""))
+            continue
+        tmpl = para.spans.get(piece.open_ids[-1], para.base) if ok and piece.open_ids else para.base
+        if pending and pending[-1][0] is tmpl and pending[-1][1]:
+            pending[-1] = (tmpl, pending[-1][1] + piece.text)
+        elif piece.text:
+            pending.append((tmpl, piece.text))
+    if not ok:  # never lose an image or a footnote reference because the engine dropped its tag
+        pending.extend((it, "") for n, it in para.standalones.items() if n not in used)
+    for item, text in pending:
+        if item.text is None:
+            leaves.extend(item.leaves)
+        else:
+            leaves.append(Leaf(dialect.text_run(item.props, text, lang), item.chain))
+    old = list(p)[para.start : para.end]
+    anchor = p[para.start - 1] if para.start > 0 else None
+    nodes = _assemble(leaves, dialect)
+    for child in old:
+        if child.getparent() is p:
+            p.remove(child)
+    at = p.index(anchor) + 1 if anchor is not None else 0
+    for i, node in enumerate(nodes):
+        p.insert(at + i, node)
+    dialect.finish(p, lang)
+    return ok
+
+
+def _assemble(leaves: list[Leaf], dialect: Dialect) -> list[Element]:
+    """Top-level nodes for the leaves, with consecutive leaves of one container sharing a shell."""
+    out: list[Element] = []
+    stack: list[tuple[Element, Element]] = []  # (original container, where its content goes)
+    for leaf in leaves:
+        if leaf.text is not None:
+            node = dialect.text_run(leaf.props, leaf.text, None)
+        elif leaf.props is not None and leaf.node is not None:
+            node = dialect.wrap(leaf.props, leaf.node)
+        else:
+            assert leaf.node is not None
+            node = leaf.node
+        k = 0
+        while k < len(stack) and k < len(leaf.chain) and stack[k][0] is leaf.chain[k]:
+            k += 1
+        del stack[k:]
+        for container in leaf.chain[k:]:
+            shell, inner = dialect.shell(container)
+            (stack[-1][1] if stack else out).append(shell)
+            stack.append((container, inner))
+        (stack[-1][1] if stack else out).append(node)
+    return out
+
+
+@dataclass(slots=True)
+class _Slot:
+    id: str
+    source_id: str  # the paragraph whose translation it takes (itself, or its Choice twin)
+    p: Element
+    para: Paragraph | None
+
+
+def _slots(part: str, root: Element, dialect: Dialect, skip: Callable[[Element], bool] | None) -> list[_Slot]:
+    """Every paragraph of a part, analysed before anything changes.
+
+    The Fallback copy of an mc:AlternateContent (the VML text box Word writes next to the
+    DrawingML one) takes the translation of its twin in the Choice when both read the same.
+    """
+    paras = list(root.iter(dialect.paragraph))
+    index = {p: i for i, p in enumerate(paras)}
+    slots = []
+    for i, p in enumerate(paras):
+        para = None if skip is not None and skip(p) else analyse(p, dialect)
+        slots.append(_Slot(f"{part}#p{i}", f"{part}#p{i}", p, para))
+    for alt in reversed(list(root.iter(MC_ALT))):  # inner ones first
+        choice, fallback = alt.find(MC_CHOICE), alt.find(MC_FALLBACK)
+        if choice is None or fallback is None:
+            continue
+        chosen, fallen = list(choice.iter(dialect.paragraph)), list(fallback.iter(dialect.paragraph))
+        if len(chosen) != len(fallen):
+            continue
+        if all(_text(slots[index[c]]) == _text(slots[index[f]]) for c, f in zip(chosen, fallen, strict=True)):
+            for c, f in zip(chosen, fallen, strict=True):
+                slots[index[f]].source_id = slots[index[c]].source_id
+    return slots
+
+
+def _text(slot: _Slot) -> str | None:
+    return slot.para.text if slot.para is not None else None
+
+
+def part_segments(part: TextPart, root: Element) -> Iterator[Segment]:
+    for slot in _slots(part.name, root, part.dialect, part.skip):
+        if slot.para is not None and slot.source_id == slot.id and has_words(slot.para.text):
+            yield Segment(slot.id, slot.para.text, part.context(slot.p) if part.context else "")
+
+
+def rebuild_part(
+    part: TextPart, root: Element, translations: Mapping[str, str], lang: str, warnings: list[str]
+) -> bool:
+    """Translate the part's paragraphs in place; True when anything changed."""
+    changed = False
+    for slot in _slots(part.name, root, part.dialect, part.skip):
+        translated = translations.get(slot.source_id)
+        if slot.para is None or not translated or not translated.strip():
+            continue
+        if not rebuild_paragraph(slot.p, slot.para, translated, part.dialect, lang):
+            warnings.append(
+                f"{slot.id}: the translation lost or moved inline formatting tags; "
+                "its text was kept with the paragraph's main formatting"
+            )
+        changed = True
+    return changed
+
+
+class DrawingML(Dialect):
+    """`a:p` paragraphs: slides, notes, tables, charts and SmartArt."""
+
+    paragraph = A_P
+
+    def items(self, p: Element) -> list[Item]:
+        out = []
+        for i, child in enumerate(p):
+            if not isinstance(child.tag, str) or child.tag in (A_PPR, A_END):
+                continue
+            if child.tag == A_R:
+                props, t = child.find(A_RPR), child.find(A_T)
+                text = (t.text or "") if t is not None else ""
+                out.append(
+                    Item(text, frozenset((i,)), key=canonical(props, _dml_noise), props=props, origin=child)
+                )
+            else:  # a:br, a:fld (slide number, date), equations
+                out.append(Item(None, frozenset((i,)), leaves=[Leaf(child)], whole=True))
+        return out
+
+    def text_run(self, props: Element | None, text: str, lang: str | None) -> Element:
+        run = etree.Element(A_R)
+        rpr = deepcopy(props) if props is not None else etree.Element(A_RPR)
+        if lang:
+            rpr.set("lang", lang)
+            rpr.attrib.pop("err", None)
+        if len(rpr) or rpr.attrib:
+            run.append(rpr)
+        etree.SubElement(run, A_T).text = text
+        return run
+
+    def finish(self, p: Element, lang: str) -> None:
+        end = p.find(A_END)
+        if end is not None:
+            end.set("lang", lang)
+            end.attrib.pop("err", None)
+
+
+def _dml_noise(props: Element) -> None:
+    for name in _DML_NOISE:
+        props.attrib.pop(name, None)
+
+
+# --- the package around the parts -------------------------------------------------------------
+
+CORE = "docProps/core.xml"
+_DC = "http://purl.org/dc/elements/1.1/"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc/.ppt or an encrypted package
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def open_package(src: Path, what: str) -> SafeZip:
+    with src.open("rb") as fh:
+        head = fh.read(len(_CFB))
+    if head == _CFB:
+        if _file_contains(src, _ENCRYPTED):
+            raise EncryptedDocument(f"The {what} is protected with a password; remove it and upload again")
+        raise MalformedDocument(f"This is a legacy binary Office file, not a {what}; save it as {what} first")
+    return SafeZip(src)
+
+
+def _file_contains(src: Path, needle: bytes) -> bool:
+    tail = b""
+    with src.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle) :]
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    id: str
+    type: str  # the last segment of the relationship type URI: "header", "chart", …
+    target: str  # part name inside the package
+
+
+def relationships(z: SafeZip, part: str) -> list[Rel]:
+    """The internal relationships of a part ("" for the package itself)."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
+    if not z.has(rels_name):
+        return []
+    out = []
+    for rel in z.read_xml(rels_name).iter(_PKG_REL):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = unquote(rel.get("Target", ""))
+        path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if z.has(path):
+            out.append(Rel(rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], path))
+    return out
+
+
+def main_part(z: SafeZip, default: str, what: str) -> str:
+    for rel in relationships(z, ""):
+        if rel.type == "officeDocument":
+            return rel.target
+    if z.has(default):
+        return default
+    raise MalformedDocument(f"The file has no {default}: it is not a valid {what}")
+
+
+def office_lang(target_language: str) -> str:
+    return target_language.replace("_", "-")
+
+
+def _core_fields(root: Element) -> Iterator[tuple[str, Element]]:
+    for name in ("title", "subject"):
+        el = root.find(f"{{{_DC}}}{name}")
+        if el is not None and el.text and has_words(el.text):
+            yield f"{CORE}#{name}", el
+
+
+def _chart_values(root: Element) -> Iterator[tuple[int, Element]]:
+    """String caches of series names and categories (what the legend and the axis show)."""
+    owners = (f"{{{C}}}tx", f"{{{C}}}cat")
+    n = 0
+    for cache in root.iter(f"{{{C}}}strCache"):
+        ref = cache.getparent()
+        owner = ref.getparent() if ref is not None else None
+        for v in cache.iter(f"{{{C}}}v"):
+            if owner is not None and owner.tag in owners and v.text and has_words(v.text):
+                yield n, v
+            n += 1
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A part whose paragraphs are translated."""
+
+    name: str
+    dialect: Dialect
+    skip: Callable[[Element], bool] | None = None  # paragraphs that are not content
+    context: Callable[[Element], str] | None = None
+    chart: bool = False  # also the chart's series and category names
+
+
+def package_segments(z: SafeZip, parts: list[TextPart]) -> Iterator[Segment]:
+    for part in parts:
+        root = z.read_xml(part.name)
+        yield from part_segments(part, root)
+        if part.chart:
+            for n, v in _chart_values(root):
+                yield Segment(f"{part.name}#v{n}", (v.text or "").strip(), "chart")
+    if z.has(CORE):
+        for seg_id, el in _core_fields(z.read_xml(CORE)):
+            yield Segment(seg_id, (el.text or "").strip(), "title")
+
+
+def rebuild_package(
+    z: SafeZip, parts: list[TextPart], translations: Mapping[str, str], lang: str
+) -> tuple[dict[str, bytes], list[str]]:
+    """The rewritten parts (only those that changed) and the warnings."""
+    replacements: dict[str, bytes] = {}
+    warnings: list[str] = []
+    for part in parts:
+        root = z.read_xml(part.name)
+        changed = rebuild_part(part, root, translations, lang, warnings)
+        if part.chart:
+            for n, v in _chart_values(root):
+                changed |= _set_plain(v, translations.get(f"{part.name}#v{n}"))
+        if changed:
+            replacements[part.name] = xml_bytes(root)
+    if z.has(CORE):
+        root = z.read_xml(CORE)
+        changed = False
+        for seg_id, el in list(_core_fields(root)):
+            changed |= _set_plain(el, translations.get(seg_id))
+        language = root.find(f"{{{_DC}}}language")
+        if changed and language is not None:
+            language.text = lang
+        if changed:
+            replacements[CORE] = xml_bytes(root)
+    return replacements, warnings
+
+
+def _set_plain(el: Element, translated: str | None) -> bool:
+    if not translated or not translated.strip():
+        return False
+    el.text = strip_tags(clean_xml(translated)).strip()
+    return True

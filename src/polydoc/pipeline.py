@@ -1,0 +1,259 @@
+"""Execute one claimed run: input blob → segments → engine (cached, batched) → output blob.
+
+The stages carry weights that turn into the run's `progress`. Side effects are
+deterministic, so a run retried after a crash produces one output and one charge: the
+output key is `runs/<id>/output.<ext>`, the output file id is derived from the run id, the
+ledger keys are `run:<id>:…` and cache rows are inserted with ON CONFLICT DO NOTHING.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from polydoc import billing
+from polydoc.config import get_settings
+from polydoc.db.models import CachedSegment, File, Run, utcnow
+from polydoc.db.session import session_scope
+from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_route
+from polydoc.errors import PolydocError
+from polydoc.formats import Segment, handler_for
+from polydoc.services import runs as runs_service
+from polydoc.storage import get_store
+
+log = logging.getLogger("polydoc.pipeline")
+
+# share of `progress` each stage ends at
+STAGE_END = {"extracting": 0.05, "translating": 0.90, "rebuilding": 0.97, "done": 1.0}
+
+
+class RunLost(Exception):
+    """The run was cancelled or taken over by another worker while we worked on it."""
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    done: int = 0
+    cached: int = 0
+    failed: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def output_name(filename: str, target: str) -> str:
+    path = PurePosixPath(filename)
+    return f"{path.stem}.{target}{path.suffix}" if path.suffix else f"{filename}.{target}"
+
+
+def output_file_id(run_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(run_id, "output")
+
+
+class SegmentCache:
+    """The account's translation memory for one engine and language pair."""
+
+    def __init__(self, account_id: uuid.UUID, engine: str, source: str, target: str) -> None:
+        self.key = dict(account_id=account_id, engine=engine, source_language=source, target_language=target)
+
+    def lookup(self, session: Session, texts: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        by_hash = {_hash(t): t for t in texts}
+        hashes = list(by_hash)
+        for i in range(0, len(hashes), 500):
+            rows = session.execute(
+                select(CachedSegment.source_hash, CachedSegment.target_text).where(
+                    *(getattr(CachedSegment, k) == v for k, v in self.key.items()),
+                    CachedSegment.source_hash.in_(hashes[i : i + 500]),
+                )
+            )
+            found.update({by_hash[h]: target for h, target in rows})
+        return found
+
+    def store(self, session: Session, pairs: list[tuple[str, str]]) -> None:
+        if not pairs:
+            return
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [dict(self.key, source_hash=_hash(s), target_text=t, created_at=utcnow()) for s, t in pairs]
+        session.execute(insert(CachedSegment).values(rows).on_conflict_do_nothing())
+
+
+class RunExecution:
+    def __init__(self, run_id: uuid.UUID, token: str) -> None:
+        self.run_id = run_id
+        self.token = token
+        self.tally = Tally()
+
+    # -- bookkeeping --------------------------------------------------------------------------
+    def _renew(self, **values: object) -> None:
+        with session_scope() as s:
+            if not runs_service.renew(s, run_id=self.run_id, token=self.token, **values):
+                raise RunLost(str(self.run_id))
+
+    def _stage(self, stage: str, progress: float) -> None:
+        self._renew(stage=stage, progress=round(progress, 4))
+
+    # -- the stages ---------------------------------------------------------------------------
+    def run(self) -> None:
+        with session_scope() as s:
+            run = s.get(Run, self.run_id)
+            src_file = s.get(File, run.input_file_id)
+            assert run is not None and src_file is not None
+            self.account_id, self.target = run.account_id, run.target_language
+            self.source, self.engine_name = run.source_language, run.engine
+            self.options = dict(run.options or {})
+            file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
+            cost = run.hold_credits
+            s.execute(
+                update(Run).where(Run.id == self.run_id)
+                .values(started_at=func.coalesce(Run.started_at, utcnow()), input_tokens=func.coalesce(
+                    Run.input_tokens, 0), output_tokens=func.coalesce(Run.output_tokens, 0))
+            )
+        handler = handler_for(fmt)
+        with tempfile.TemporaryDirectory(prefix="polydoc-run-") as tmp:
+            src = Path(tmp) / f"input.{fmt}"
+            dst = Path(tmp) / f"output.{fmt}"
+            get_store().get_file(file_key, src)
+            segments = list(handler.extract(src))
+            route = find_route(self.engine_name, self.source, self.target)
+            self.tally.total = len(segments)
+            self._stage("translating", STAGE_END["extracting"])
+            translations = self.translate(segments, route, title=filename)
+            self._stage("rebuilding", STAGE_END["translating"])
+            extra = {"output_mode": self.options["output_mode"]} if self.options.get("output_mode") == "bilingual" else {}
+            report = handler.rebuild(src, dst, translations, target_language=self.target, **extra)
+            if report is not None:
+                self.tally.warnings.extend(report.warnings)
+            self._stage("rebuilding", STAGE_END["rebuilding"])
+            key = f"runs/{self.run_id}/output.{fmt}"
+            get_store().put_file(key, dst)
+            self.finish(key, dst, output_name(filename, self.target), fmt, cost, route)
+
+    def translate(self, segments: list[Segment], route: Route, *, title: str) -> dict[str, str]:
+        counts = Counter(seg.text for seg in segments)
+        unique = list(counts)
+        cache = SegmentCache(self.account_id, route.engine_name, self.source, self.target)
+        with session_scope() as s:
+            known = cache.lookup(s, unique)
+        # every occurrence not sent to the engine counts as cached (memory hits and repeats)
+        self.tally.cached = sum(counts[t] for t in known) + sum(counts[t] - 1 for t in unique if t not in known)
+        self.tally.done = sum(counts[t] for t in known)
+        todo = [t for t in unique if t not in known]
+        engine = get_engine(route.engine_name)
+        batch_size = max(1, engine.batch_size)
+        span = STAGE_END["translating"] - STAGE_END["extracting"]
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            context = BatchContext(title=title, before=tuple(todo[max(0, start - 3) : start]))
+            result = translate_route(route, batch, context=context)
+            failed = set(result.failed)
+            for i in failed:
+                self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
+            new = [(src, out) for i, (src, out) in enumerate(zip(batch, result.texts, strict=True)) if i not in failed]
+            known.update(zip(batch, result.texts, strict=True))
+            self.tally.done += sum(counts[t] for t in batch)
+            self.tally.failed += sum(counts[batch[i]] for i in failed)
+            self.tally.input_tokens += result.input_tokens
+            self.tally.output_tokens += result.output_tokens
+            with session_scope() as s:
+                cache.store(s, new)
+                ok = runs_service.renew(
+                    s,
+                    run_id=self.run_id,
+                    token=self.token,
+                    input_tokens=Run.input_tokens + result.input_tokens,
+                    output_tokens=Run.output_tokens + result.output_tokens,
+                    segments_done=min(self.tally.done, self.tally.total),
+                    segments_total=self.tally.total,
+                    segments_cached=self.tally.cached,
+                    segments_failed=self.tally.failed,
+                    progress=round(STAGE_END["extracting"] + span * self.tally.done / max(1, self.tally.total), 4),
+                )
+                if not ok:
+                    raise RunLost(str(self.run_id))
+        return {seg.id: known[seg.text] for seg in segments}
+
+    def finish(self, key: str, dst: Path, name: str, fmt: str, cost: int, route: Route) -> None:
+        out_id = output_file_id(self.run_id)
+        with session_scope() as s:
+            billing._lock_account(s, self.account_id)
+            ended = s.execute(
+                update(Run)
+                .where(Run.id == self.run_id, Run.worker == self.token, Run.status == "Running")
+                .values(
+                    status="Succeeded", stage="done", progress=1.0, finished_at=utcnow(), lease_until=None,
+                    output_file_id=out_id, credits=cost, route=route.label,
+                    segments_total=self.tally.total, segments_done=self.tally.total,
+                    segments_cached=self.tally.cached, segments_failed=self.tally.failed,
+                    warnings=self.tally.warnings[:100],
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if ended.rowcount != 1:
+                raise RunLost(str(self.run_id))
+            if s.get(File, out_id) is None:
+                from polydoc.services.files import sha256_of
+
+                now = utcnow()
+                s.add(File(
+                    id=out_id, account_id=self.account_id, filename=name, size=dst.stat().st_size,
+                    num_pages=0, format=fmt, language=self.target, s3_key=key, sha256=sha256_of(dst),
+                    created_at=now, expires_at=now + _ttl(), run_id=self.run_id,
+                ))
+            billing.settle(s, account_id=self.account_id, run_id=self.run_id, held_amount=cost, cost=cost)
+
+
+def _ttl():  # noqa: ANN202 - small helper kept next to its only use
+    from datetime import timedelta
+
+    return timedelta(seconds=get_settings().file_ttl)
+
+
+def execute(run_id: uuid.UUID, token: str, *, on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Run the pipeline for a claimed run; any failure ends it Failed with a precise code."""
+    try:
+        RunExecution(run_id, token).run()
+    except RunLost:
+        log.info("run %s was cancelled or taken over; stopping", run_id)
+        _drop_orphan_output(run_id)
+    except PolydocError as exc:
+        _fail(run_id, token, exc.code, exc.message)
+    except Exception as exc:
+        log.exception("run %s failed unexpectedly", run_id)
+        _fail(run_id, token, "internal_error", "An unexpected error stopped the run; it has been logged")
+        if on_error:
+            on_error(exc)
+
+
+def _drop_orphan_output(run_id: uuid.UUID) -> None:
+    """A cancelled run may have stored its output just before it noticed; remove that blob."""
+    with session_scope() as s:
+        run = s.get(Run, run_id)
+        if run is None or run.status != "Failed":
+            return
+        fmt = s.scalar(select(File.format).where(File.id == run.input_file_id))
+    get_store().delete(f"runs/{run_id}/output.{fmt}")
+
+
+def _fail(run_id: uuid.UUID, token: str, code: str, message: str) -> None:
+    with session_scope() as s:
+        billing._lock_account(s, s.scalar(select(Run.account_id).where(Run.id == run_id)))
+        run = s.get(Run, run_id)
+        if run is not None and run.status == "Running" and run.worker == token:
+            runs_service.fail(s, run, code=code, message=message)

@@ -1,0 +1,134 @@
+"""Uploaded and produced files: detection, page count, storage, expiry."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from polydoc.config import get_settings
+from polydoc.db.models import File, utcnow
+from polydoc.db.session import after_commit
+from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
+from polydoc.formats import detect, handler_for
+from polydoc.formats._tags import strip_tags
+from polydoc.services._paging import page
+from polydoc.storage import get_store
+
+_UNSAFE = "".join(chr(c) for c in range(32)) + '/\\:*?"<>|\x7f'
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name safe for storage and Content-Disposition: no paths, no control characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join("_" if ch in _UNSAFE else ch for ch in name).strip(" .")
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
+    return name or "document"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
+    """(format, pages, detected language) — reads the document once, fails with a clear error."""
+    from polydoc.languages import detect as detect_language
+
+    fmt = detect(path, filename)
+    handler = handler_for(fmt)
+    try:
+        pages = handler.count_pages(path)
+        sample: list[str] = []
+        size = 0
+        for seg in handler.extract(path):
+            text = strip_tags(seg.text)
+            sample.append(text)
+            size += len(text)
+            if size > 20000:
+                break
+    except PolydocError:
+        raise
+    except Exception as exc:  # a parser bug must still be a clear error, not a 500
+        raise MalformedDocument(f"The {fmt} document could not be read") from exc
+    if not sample:
+        raise FormatError("The document contains no text to translate", code="no_text")
+    return fmt, pages, detect_language(" ".join(sample))
+
+
+def create_file(session: Session, *, account_id: uuid.UUID, upload: Path, filename: str | None) -> File:
+    name = clean_filename(filename)
+    fmt, pages, language = inspect_document(upload, name)
+    file_id = uuid.uuid4()
+    key = f"files/{file_id}"
+    get_store().put_file(key, upload)
+    now = utcnow()
+    row = File(
+        id=file_id,
+        account_id=account_id,
+        filename=name,
+        size=upload.stat().st_size,
+        num_pages=pages,
+        format=fmt,
+        language=language,
+        s3_key=key,
+        sha256=sha256_of(upload),
+        created_at=now,
+        expires_at=now + timedelta(seconds=get_settings().file_ttl),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_file(session: Session, *, account_id: uuid.UUID, file_id: uuid.UUID | str) -> File:
+    try:
+        fid = uuid.UUID(str(file_id))
+    except ValueError:
+        raise NotFound(f"No file {file_id}") from None
+    row = session.get(File, fid)
+    if row is None or row.account_id != account_id or row.deleted_at is not None:
+        raise NotFound(f"No file {file_id}")
+    return row
+
+
+def ensure_available(row: File) -> None:
+    if row.purged_at is not None or row.expires_at <= utcnow():
+        raise Gone(f"The file {row.id} expired at {row.expires_at.isoformat()}")
+
+
+def list_files(session: Session, *, account_id: uuid.UUID, limit: int, after: str | None) -> list[File]:
+    query = select(File).where(File.account_id == account_id, File.deleted_at.is_(None))
+    return page(session, File, query, limit=limit, after=after)
+
+
+def delete_file(session: Session, *, account_id: uuid.UUID, file_id: str) -> File:
+    row = get_file(session, account_id=account_id, file_id=file_id)
+    row.deleted_at = utcnow()
+    row.purged_at = row.purged_at or utcnow()
+    key = row.s3_key
+    after_commit(session, lambda: get_store().delete(key))
+    session.flush()
+    return row
+
+
+def purge_expired(session: Session, *, limit: int = 500) -> int:
+    """Delete the blobs of expired files; the rows stay so downloads can answer 410."""
+    rows = session.scalars(
+        select(File).where(File.expires_at <= utcnow(), File.purged_at.is_(None)).limit(limit)
+    ).all()
+    store = get_store()
+    for row in rows:
+        store.delete(row.s3_key)
+        row.purged_at = utcnow()
+    session.flush()
+    return len(rows)

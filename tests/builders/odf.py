@@ -1,0 +1,219 @@
+"""Build small but realistic OpenDocument files with odfpy (the format's own library)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from odf import dc, draw, meta, office, presentation, style, table, teletype, text
+from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet, OpenDocumentText
+
+LINK_URL = "https://example.com/docs?lang=en"
+
+
+def _bold_style() -> style.Style:
+    bold = style.Style(name="Strong", family="text")
+    bold.addElement(style.TextProperties(fontweight="bold"))
+    return bold
+
+
+def _default_language() -> style.DefaultStyle:
+    default = style.DefaultStyle(family="paragraph")
+    default.addElement(style.TextProperties(language="en", country="US"))
+    return default
+
+
+def build_odt(folder: Path, name: str = "report.odt") -> Path:
+    """A text document in English (default language en-US, meta title "Quarterly Report").
+
+    - header "Company Confidential", footer "Page <page number field>" (styles.xml master page)
+    - heading "Annual Summary"
+    - "The quick brown fox jumps over the lazy dog." with "quick brown" bold, then
+      " Read the manual online." where "manual online" is a link to LINK_URL
+    - "This sentence has a footnote" + footnote (citation "1", body "The footnote explains
+      the details.") + " and continues here."
+    - a 2x2 table: "Name" | "Value" / "Green apples" | "Twelve"
+    - a list: "First item", "Second item"
+    - a paragraph "See the picture below." holding a frame with a text box "Text inside a frame"
+    - "Reviewed paragraph" with a comment "Please check this sentence."
+    - "Tabs<tab>and  spaces<line break>on a new line" (text:tab, text:s, text:line-break)
+    - a paragraph with only "2024-12-31" (nothing to translate)
+    """
+    doc = OpenDocumentText()
+    doc.meta.addElement(dc.Title(text="Quarterly Report"))
+    doc.meta.addElement(dc.Subject(text="Sales results"))
+    doc.styles.addElement(_default_language())
+    doc.styles.addElement(_bold_style())
+    layout = style.PageLayout(name="Standard")
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Standard", pagelayoutname=layout)
+    header = style.Header()
+    header.addElement(text.P(text="Company Confidential"))
+    footer = style.Footer()
+    page = text.P(text="Page ")
+    page.addElement(text.PageNumber(selectpage="current", text="1"))
+    footer.addElement(page)
+    master.addElement(header)
+    master.addElement(footer)
+    doc.masterstyles.addElement(master)
+
+    body = doc.text
+    body.addElement(text.H(outlinelevel=1, text="Annual Summary"))
+
+    p = text.P(text="The ")
+    p.addElement(text.Span(stylename="Strong", text="quick brown"))
+    p.addText(" fox jumps over the lazy dog. Read the ")
+    p.addElement(text.A(href=LINK_URL, type="simple", text="manual online"))
+    p.addText(".")
+    body.addElement(p)
+
+    p = text.P(text="This sentence has a footnote")
+    note = text.Note(id="ftn1", noteclass="footnote")
+    note.addElement(text.NoteCitation(text="1"))
+    note_body = text.NoteBody()
+    note_body.addElement(text.P(text="The footnote explains the details."))
+    note.addElement(note_body)
+    p.addElement(note)
+    p.addText(" and continues here.")
+    body.addElement(p)
+
+    grid = table.Table(name="Figures")
+    grid.addElement(table.TableColumn(numbercolumnsrepeated=2))
+    for row_text in (("Name", "Value"), ("Green apples", "Twelve")):
+        row = table.TableRow()
+        for cell_text in row_text:
+            cell = table.TableCell(valuetype="string")
+            cell.addElement(text.P(text=cell_text))
+            row.addElement(cell)
+        grid.addElement(row)
+    body.addElement(grid)
+
+    items = text.List()
+    for item_text in ("First item", "Second item"):
+        item = text.ListItem()
+        item.addElement(text.P(text=item_text))
+        items.addElement(item)
+    body.addElement(items)
+
+    p = text.P(text="See the picture below.")
+    frame = draw.Frame(name="Box", anchortype="paragraph", width="5cm", height="2cm")
+    box = draw.TextBox()
+    box.addElement(text.P(text="Text inside a frame"))
+    frame.addElement(box)
+    p.addElement(frame)
+    body.addElement(p)
+
+    p = text.P(text="Reviewed paragraph")
+    comment = office.Annotation()
+    comment.addElement(dc.Creator(text="Reviewer"))
+    comment.addElement(text.P(text="Please check this sentence."))
+    p.addElement(comment)
+    body.addElement(p)
+
+    p = text.P()
+    teletype.addTextToElement(p, "Tabs\tand  spaces\non a new line")
+    body.addElement(p)
+    body.addElement(text.P(text="2024-12-31"))
+
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def build_ods(folder: Path, name: str = "sales.ods") -> Path:
+    """A spreadsheet with sheets "Sales" and "Notes" (sheet names must stay as they are).
+
+    Sales: header row "Product" | "Price" | "Sold on" | "Total" (strings), then
+    "Green apples" | 1.5 (float) | 2024-01-15 (date) | =B2*2 (formula, value 3);
+    the "Product" cell carries a comment "Prices include tax.".
+    Notes: "Remember to water the plants." (string) and 42 (float).
+    """
+    doc = OpenDocumentSpreadsheet()
+    doc.meta.addElement(dc.Title(text="Sales figures"))
+
+    def string_cell(value: str) -> table.TableCell:
+        cell = table.TableCell(valuetype="string")
+        cell.addElement(text.P(text=value))
+        return cell
+
+    sales = table.Table(name="Sales")
+    header = table.TableRow()
+    for label in ("Product", "Price", "Sold on", "Total"):
+        header.addElement(string_cell(label))
+    comment = office.Annotation()
+    comment.addElement(text.P(text="Prices include tax."))
+    header.childNodes[0].addElement(comment)
+    sales.addElement(header)
+    row = table.TableRow()
+    row.addElement(string_cell("Green apples"))
+    price = table.TableCell(valuetype="float", value="1.5")
+    price.addElement(text.P(text="1.5"))
+    row.addElement(price)
+    sold = table.TableCell(valuetype="date", datevalue=dt.date(2024, 1, 15).isoformat())
+    sold.addElement(text.P(text="Jan 15, 2024"))
+    row.addElement(sold)
+    total = table.TableCell(valuetype="float", value="3", formula="of:=[.B2]*2")
+    total.addElement(text.P(text="3"))
+    row.addElement(total)
+    sales.addElement(row)
+    doc.spreadsheet.addElement(sales)
+
+    notes = table.Table(name="Notes")
+    row = table.TableRow()
+    row.addElement(string_cell("Remember to water the plants."))
+    answer = table.TableCell(valuetype="float", value="42")
+    answer.addElement(text.P(text="42"))
+    row.addElement(answer)
+    notes.addElement(row)
+    doc.spreadsheet.addElement(notes)
+
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def build_odp(folder: Path, name: str = "talk.odp") -> Path:
+    """A presentation with two slides and speaker notes.
+
+    Slide 1: title "Welcome to the meeting", text box "Agenda for today" with "today" bold;
+    notes "Speak slowly and clearly."
+    Slide 2: title "Thank you for listening"; notes "Answer the questions."
+    """
+    doc = OpenDocumentPresentation()
+    doc.meta.addElement(dc.Title(text="Team meeting"))
+    doc.meta.addElement(meta.Generator(text="polydoc tests"))
+    doc.styles.addElement(_bold_style())
+    layout = style.PageLayout(name="Slide")
+    layout.addElement(style.PageLayoutProperties(pagewidth="28cm", pageheight="21cm"))
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Default", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+
+    def text_frame(paragraph: text.P, y: str) -> draw.Frame:
+        frame = draw.Frame(width="24cm", height="3cm", x="2cm", y=y)
+        box = draw.TextBox()
+        box.addElement(paragraph)
+        frame.addElement(box)
+        return frame
+
+    def notes_of(sentence: str) -> presentation.Notes:
+        notes = presentation.Notes()
+        notes.addElement(text_frame(text.P(text=sentence), "12cm"))
+        return notes
+
+    slide = draw.Page(name="Intro", masterpagename=master)
+    slide.addElement(text_frame(text.P(text="Welcome to the meeting"), "2cm"))
+    agenda = text.P(text="Agenda for ")
+    agenda.addElement(text.Span(stylename="Strong", text="today"))
+    slide.addElement(text_frame(agenda, "8cm"))
+    slide.addElement(notes_of("Speak slowly and clearly."))
+    doc.presentation.addElement(slide)
+
+    slide = draw.Page(name="End", masterpagename=master)
+    slide.addElement(text_frame(text.P(text="Thank you for listening"), "2cm"))
+    slide.addElement(notes_of("Answer the questions."))
+    doc.presentation.addElement(slide)
+
+    path = folder / name
+    doc.save(str(path))
+    return path
