@@ -38,6 +38,7 @@ def build_odt(folder: Path, name: str = "report.odt") -> Path:
     - "Reviewed paragraph" with a comment "Please check this sentence."
     - "Tabs<tab>and  spaces<line break>on a new line" (text:tab, text:s, text:line-break)
     - a paragraph with only "2024-12-31" (nothing to translate)
+    - a bookmark then "Important notice" all in one bold span (as LibreOffice writes it)
     """
     doc = OpenDocumentText()
     doc.meta.addElement(dc.Title(text="Quarterly Report"))
@@ -114,6 +115,10 @@ def build_odt(folder: Path, name: str = "report.odt") -> Path:
     teletype.addTextToElement(p, "Tabs\tand  spaces\non a new line")
     body.addElement(p)
     body.addElement(text.P(text="2024-12-31"))
+    p = text.P()
+    p.addElement(text.Bookmark(name="notice"))
+    p.addElement(text.Span(stylename="Strong", text="Important notice"))
+    body.addElement(p)
 
     path = folder / name
     doc.save(str(path))
@@ -126,7 +131,7 @@ def build_ods(folder: Path, name: str = "sales.ods") -> Path:
     Sales: header row "Product" | "Price" | "Sold on" | "Total" (strings), then
     "Green apples" | 1.5 (float) | 2024-01-15 (date) | =B2*2 (formula, value 3);
     the "Product" cell carries a comment "Prices include tax.".
-    Notes: "Remember to water the plants." (string) and 42 (float).
+    Notes: "Remember to water the plants." (string, repeated in office:string-value) and 42 (float).
     """
     doc = OpenDocumentSpreadsheet()
     doc.meta.addElement(dc.Title(text="Sales figures"))
@@ -160,7 +165,10 @@ def build_ods(folder: Path, name: str = "sales.ods") -> Path:
 
     notes = table.Table(name="Notes")
     row = table.TableRow()
-    row.addElement(string_cell("Remember to water the plants."))
+    reminder = "Remember to water the plants."
+    cell = table.TableCell(valuetype="string", stringvalue=reminder)
+    cell.addElement(text.P(text=reminder))
+    row.addElement(cell)
     answer = table.TableCell(valuetype="float", value="42")
     answer.addElement(text.P(text="42"))
     row.addElement(answer)

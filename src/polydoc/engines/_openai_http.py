@@ -35,6 +35,7 @@ class CallState:
     input_tokens: int = 0
     output_tokens: int = 0
     failing_since: float | None = None
+    attempts: int = 0  # failed attempts since the last success, for the backoff
     cancel: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,15 +50,23 @@ class CallState:
     def succeeded(self) -> None:
         with self.lock:
             self.failing_since = None
+            self.attempts = 0
 
-    def wait_before_retry(self, delay: float, reason: str) -> None:
-        """Sleep `delay` seconds unless that overruns the budget (then raise) or the call is cancelled."""
+    def wait_before_retry(self, delay: float | None, reason: str) -> None:
+        """Sleep before the next attempt: `delay` when the server named one (Retry-After), else a
+        jittered backoff clipped to what is left of the budget. Raise when the budget is spent or a
+        named delay would overrun it; stop early when another request of the call gave up."""
         now = time.monotonic()
         with self.lock:
             if self.failing_since is None:
                 self.failing_since = now
+            self.attempts += 1
             spent = now - self.failing_since
-        if spent + delay > self.budget:
+            attempts = self.attempts
+        left = self.budget - spent
+        if delay is None:
+            delay = min(left, random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2 ** (attempts - 1))))
+        if left <= 0 or delay > left:
             raise EngineUnavailable(
                 f"The translation endpoint kept failing for {spent:.1f} s "
                 f"(retry budget {self.budget:g} s): {reason}"
@@ -107,7 +116,6 @@ def post_chat(
     slots: threading.Semaphore,
 ) -> dict[str, Any]:
     """POST one chat completion; retry 408/429/5xx and connection errors; return the JSON body."""
-    attempt = 0
     while True:
         if call.cancel.is_set():
             raise Cancelled
@@ -132,8 +140,4 @@ def post_chat(
             reason = f"HTTP {response.status_code}: {_server_message(response)}"
             if response.status_code not in _RETRY_STATUS and response.status_code < 500:
                 raise EngineError(f"The translation endpoint refused the request ({reason})")
-        attempt += 1
-        waited = retry_after(response) if response is not None else None
-        if waited is None:
-            waited = random.uniform(0, min(_BACKOFF_CAP, _BACKOFF_BASE * 2**attempt))
-        call.wait_before_retry(waited, reason)
+        call.wait_before_retry(retry_after(response) if response is not None else None, reason)

@@ -200,7 +200,7 @@ class OpenAIEngine(Engine):
             results[idxs[0]] = None
             return results
         retry = list(bad)
-        halves = [retry] if len(retry) == 1 else [retry[: len(retry) // 2], retry[len(retry) // 2 :]]
+        halves = [retry] if True else [retry[: len(retry) // 2], retry[len(retry) // 2 :]]
         for half in halves:
             results.update(self._solve(job, half))
         return results

@@ -44,10 +44,23 @@ _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def _local(el: Element) -> str | None:
-    """The XHTML local name of `el`, or None for comments, PIs and other vocabularies."""
-    if not isinstance(el.tag, str) or not el.tag.startswith(f"{{{XHTML}}}"):
+    """The XHTML local name of `el`, or None for comments, PIs and other vocabularies (SVG, MathML).
+
+    Elements without a namespace count as XHTML: some books omit the xmlns.
+    """
+    tag = el.tag
+    if not isinstance(tag, str):
         return None
-    return el.tag[len(XHTML) + 2 :]
+    if tag.startswith("{"):
+        return tag[len(XHTML) + 2 :] if tag.startswith(f"{{{XHTML}}}") else None
+    return tag
+
+
+def _child(parent: Element | None, name: str) -> Element | None:
+    if parent is None:
+        return None
+    found = parent.find(f"{{{XHTML}}}{name}")
+    return found if found is not None else parent.find(name)
 
 
 RULES = InlineRules(
@@ -86,10 +99,9 @@ def serialize(root: Element, original: bytes) -> bytes:
 
 def units(path: str, root: Element) -> list[XUnit]:
     """Segments of one document in reading order; ids number elements in document order."""
-    head = root.find(f"{{{XHTML}}}head")
-    title = head.find(f"{{{XHTML}}}title") if head is not None else None
+    title = _child(_child(root, "head"), "title")
     out = [XUnit(f"{path}#title", title, None, "title")] if title is not None else []
-    body = root.find(f"{{{XHTML}}}body")
+    body = _child(root, "body")
     if body is None:
         return out
     untouched: set[Element] = set()
@@ -106,7 +118,7 @@ def units(path: str, root: Element) -> list[XUnit]:
 
 def set_language(root: Element, language: str, *, html_lang: bool) -> None:
     """xml:lang on <html> and <body>; `lang` too where HTML allows it (EPUB 3) or it was there."""
-    body = root.find(f"{{{XHTML}}}body")
+    body = _child(root, "body")
     for el in (root, body):
         if el is None or (el is body and el.get(XML_LANG) is None and el.get("lang") is None):
             continue

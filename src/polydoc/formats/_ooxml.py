@@ -57,13 +57,14 @@ def clean_xml(text: str) -> str:
 class Leaf:
     """One node of a rebuilt paragraph, with the containers it sits in (outermost first).
 
-    `node` alone is an original element moved as is; `node` with `props` is a child split off
-    a run, put in a new run with those properties; `text` is a run to create as it was.
+    By default `node` is an original element moved as is. With `wrap`, it is a child split off
+    a run and goes into a new run with `props`; with `text`, a run is created as it was.
     """
 
     node: Element | None
     chain: tuple[Element, ...] = ()
     props: Element | None = None
+    wrap: bool = False
     text: str | None = None
 
 
@@ -87,13 +88,13 @@ class Item:
             return self.leaves
         if self.origin is not None:
             return [Leaf(self.origin, self.chain)]
-        return [Leaf(None, self.chain, self.props, self.text)]
+        return [Leaf(None, self.chain, self.props, text=self.text)]
 
 
 def merge_items(items: list[Item]) -> Item:
     """One standalone item made of several (a whole field, adjacent markers)."""
     leaves = [leaf for it in items for leaf in it.as_leaves()]
-    whole = all(leaf.node is not None and not leaf.chain and leaf.props is None for leaf in leaves)
+    whole = all(leaf.node is not None and not leaf.chain and not leaf.wrap for leaf in leaves)
     return Item(None, frozenset().union(*(it.tops for it in items)), leaves=leaves, whole=whole)
 
 
@@ -125,6 +126,8 @@ def canonical(props: Element | None, noise: Callable[[Element], None]) -> str:
         return ""
     clean = deepcopy(props)
     noise(clean)
+    if len(clean) == 0 and not clean.attrib:
+        return ""
     return etree.tostring(clean, method="c14n").decode()
 
 
@@ -152,7 +155,7 @@ def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
     if not any(it.text and it.text.strip() for it in texts):
         return None
     weight: Counter[str] = Counter()
-    for it in texts:
+    for it in [it for it in texts if not it.chain] or texts:  # a link is a span, not the base
         weight[it.key] += len(it.text or "")
     base_key = max(weight, key=lambda k: weight[k])
     base = next(it for it in texts if it.key == base_key)
@@ -239,7 +242,7 @@ def _assemble(leaves: list[Leaf], dialect: Dialect) -> list[Element]:
     for leaf in leaves:
         if leaf.text is not None:
             node = dialect.text_run(leaf.props, leaf.text, None)
-        elif leaf.props is not None and leaf.node is not None:
+        elif leaf.wrap and leaf.node is not None:
             node = dialect.wrap(leaf.props, leaf.node)
         else:
             assert leaf.node is not None
@@ -420,6 +423,10 @@ def main_part(z: SafeZip, default: str, what: str) -> str:
     if z.has(default):
         return default
     raise MalformedDocument(f"The file has no {default}: it is not a valid {what}")
+
+
+def fixed_context(where: str) -> Callable[[Element], str]:
+    return lambda p: where
 
 
 def office_lang(target_language: str) -> str:

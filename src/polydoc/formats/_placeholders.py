@@ -1,15 +1,16 @@
 """Placeholders and inline markup inside localisation strings, carried as segment tags.
 
-An engine must not translate `{name}`, `{{count}}`, `%(n)d`, `%1$s`, `:name`, `$t(key)`, a URL or
-the markup in `<b>Save</b>`, so before a string becomes a segment each of them is replaced by a
+An engine must not translate `{name}`, `{{count}}`, `%{count}`, `%(n)d`, `%1$s`, `:name`, `$t(key)`,
+a URL, an e-mail address, a colour `#ff0000` or the markup in `<b>Save</b>`, so before a string becomes a segment each of them is replaced by a
 tag: `<xN/>` for a standalone placeholder, `<gN>…</gN>` for a paired tag (`<b>…</b>`, react-i18next
 `<0>…</0>`). The caller keeps the payload of every N and `repair` + `render` put them back.
 
 Fallback when a translation lost, duplicated or broke tags (`repair`), chosen so that no
 placeholder is ever lost: the translated text is kept; each standalone placeholder it still has
 is restored once (duplicates dropped); paired tags are restored only if they still nest properly,
-otherwise they are dropped and their text kept; the placeholders it lost are listed so the caller
-can append them at the end, and the caller records a warning.
+otherwise they are dropped and their text kept; the placeholders it lost go back at the start if
+they began the source (`%s files`, `<v Bob>…`) and are otherwise appended at the end by the caller,
+which records a warning.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ _PLACEHOLDER = re.compile(
     r"""
     (?P<url>\b(?:https?|ftp)://[^\s<>"'{}]*[^\s<>"'{}.,;:!?)\]])
   | (?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)
-  | (?P<brace>\$?\{)
+  | (?P<brace>[$%]?\{)
   | (?P<nest>\$t\([^()\n]*\))
-  | (?P<printf>%(?:\(\w+\))?(?:\d+\$)?[-+0\#]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?
+  | (?P<hex>(?<![\w&\#])\#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})\b)
+  | (?P<printf>%(?:\(\w+\)|<\w+>)?(?:\d+\$)?[-+0\#]*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?
                [diouxXeEfFgGcrsaAp@%])
   | (?P<laravel>(?<![\w:/]):[A-Za-z_]\w*)
   | (?P<entity>&(?:[A-Za-z][A-Za-z0-9]*|\#\d+|\#[xX][0-9A-Fa-f]+);)
@@ -87,7 +89,7 @@ def _scan(text: str) -> list[tuple[str, str, str]]:
     return items
 
 
-def _pairs(items: list[tuple[str, str, str]]) -> dict[int, int]:
+def pair_tags(items: list[tuple[str, str, str]]) -> dict[int, int]:
     """Index of each opening tag -> index of its closing tag; tags left out are unpaired."""
     stack: list[int] = []
     pairs: dict[int, int] = {}
@@ -135,7 +137,7 @@ class Masker:
     def text(self, text: str) -> None:
         """Text in which placeholders and markup are masked."""
         items = _scan(text)
-        pairs = _pairs(items)
+        pairs = pair_tags(items)
         closing: dict[int, int] = {}  # index of a closing tag -> N of its pair
         for i, (kind, raw, _) in enumerate(items):
             if kind == "t":
@@ -179,14 +181,15 @@ def tokenize(text: str) -> list[Token]:
 @dataclass(frozen=True, slots=True)
 class Repaired:
     tokens: list[Token]
-    missing: list[int]  # <xN/> the translation lost, in source order: append them
+    missing: list[int]  # <xN/> the translation lost, in source order: the caller appends them
+    lost: int  # placeholders the translation lost (those put back at the start included)
     changed: bool  # tags had to be repaired: the caller warns
 
 
 def repair(source: str, translated: str) -> Repaired:
     """Tokens of `translated` keeping only the tags of `source` that can be put back safely."""
     if same_tags(source, translated) and well_formed(translated):
-        return Repaired(tokenize(translated), [], False)
+        return Repaired(tokenize(translated), [], 0, False)
     src = tokenize(source)
     src_x = [n for kind, n in src if kind == "x"]
     src_g = {n for kind, n in src if kind == "o"}
@@ -208,11 +211,21 @@ def repair(source: str, translated: str) -> Repaired:
             out[-1] = ("t", f"{out[-1][1]}{value}")
         else:
             out.append((kind, value))
-    return Repaired(out, [n for n in src_x if n not in seen], True)
+    missing = [n for n in src_x if n not in seen]
+    lead: list[Token] = []  # lost placeholders that began the source go back to the start: `%s files`
+    for kind, value in src:
+        if kind == "t" and str(value).strip():
+            if lead and str(value)[0].isspace() and not (out and str(out[0][1])[:1].isspace()):
+                lead.append(("t", " "))
+            break
+        if kind == "x" and value in missing:
+            lead.append(("x", value))
+            missing.remove(value)  # type: ignore[arg-type]
+    return Repaired(lead + out, missing, len([t for t in lead if t[0] == "x"]) + len(missing), True)
 
 
 def repair_warning(segment_id: str, missing: int) -> str:
-    tail = f"; {missing} lost placeholder(s) re-appended at the end" if missing else ""
+    tail = f"; {missing} lost placeholder(s) put back at its start or end" if missing else ""
     return f"{segment_id}: the translation changed the inline tags or placeholders; kept its text{tail}"
 
 

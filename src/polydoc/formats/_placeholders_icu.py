@@ -201,7 +201,7 @@ def _icu_escape(text: str, plural: bool) -> str:
 def rebuild_string(value: str, lookup: Callable[[str], str | None]) -> tuple[str, list[tuple[str, int]]]:
     """The value with each part's translation (`lookup(suffix)`, None = keep) put in.
 
-    Also returns (suffix, placeholders re-appended) for each part whose tags had to be repaired.
+    Also returns (suffix, placeholders put back) for each part whose tags had to be repaired.
     """
     repaired: list[tuple[str, int]] = []
 
@@ -220,7 +220,7 @@ def rebuild_string(value: str, lookup: Callable[[str], str | None]) -> tuple[str
             return "".join(n.raw if isinstance(n, _Lit) else emit(n) for n in msg.nodes)
         fixed = repair(core, translated.strip())
         if fixed.changed:
-            repaired.append((msg.suffix, len(fixed.missing)))
+            repaired.append((msg.suffix, fixed.lost))
         tokens = [("t", lead), *fixed.tokens, ("t", trail)]
         if msg.icu:
             esc = lambda t: _icu_escape(t, msg.plural)  # noqa: E731
@@ -230,6 +230,6 @@ def rebuild_string(value: str, lookup: Callable[[str], str | None]) -> tuple[str
                     payloads[n] = esc(p)
                 elif isinstance(p, tuple):
                     payloads[n] = tuple(esc(x) for x in p)
-        return render(Repaired(tokens, fixed.missing, fixed.changed), payloads, emit)
+        return render(Repaired(tokens, fixed.missing, fixed.lost, fixed.changed), payloads, emit)
 
     return message(_parse(value)), repaired

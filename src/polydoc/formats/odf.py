@@ -70,7 +70,9 @@ _OUTER_CONTEXTS = {
     q("office", "annotation"): "comment",
     q("text", "note"): "footnote",
     q("presentation", "notes"): "speaker notes",
-    **{q("style", f"{part}{side}"): part for part in ("header", "footer") for side in ("", "-left", "-first")},
+    **{
+        q("style", f"{part}{side}"): part for part in ("header", "footer") for side in ("", "-left", "-first")
+    },
 }
 _INNER_CONTEXTS = {
     q("table", "table-cell"): "table cell",
@@ -139,7 +141,6 @@ def _units(part: str, root: Element) -> list[_Unit]:
             if len(el) == 0:
                 units.append(_Unit(f"{part}#t{counts['t']}", el, True, _PLAIN[el.tag]))
     return units
-
 
 
 @contextmanager

@@ -1,0 +1,53 @@
+"""A worker killed mid-run: the run still ends Succeeded exactly once and is charged once."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+from tests.conftest import make_service, upload, wait_http, wait_run
+
+
+def test_sigkill_worker_mid_run_then_restart(tmp_path: Path) -> None:
+    svc = make_service(tmp_path)
+    port = svc.base_url.rsplit(":", 1)[1]
+    key = svc.new_account("crash", credits=10_000)
+    svc.start("api", "api", "--port", port)
+    svc.start("worker", "worker", "--beat", "--concurrency", "1")
+    try:
+        wait_http(f"{svc.base_url}/healthz")
+        text = "".join(f"Paragraph {i}: the red house near the river is very big.\n\n" for i in range(10000))
+        with svc.client(key) as c:
+            f = upload(c, "long.txt", text.encode())
+            run = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                state = c.get(f"/v1/runs/{run['id']}").json()
+                if state["stage"] == "translating" and state["segments_done"] > 0:
+                    break
+                time.sleep(0.05)
+            assert state["stage"] == "translating" and state["segments_done"] < state["segments_total"]
+            svc.kill("worker", signal.SIGKILL)
+            assert c.get(f"/v1/runs/{run['id']}").json()["status"] == "Running"
+            svc.start("worker", "worker", "--beat", "--concurrency", "1")
+            done = wait_run(c, run["id"], timeout=180)
+            assert done["status"] == "Succeeded", done
+            assert done["attempts"] == 2
+            # the first attempt's cached segments were not paid again
+            assert done["segments_cached"] > 0
+            out = c.get(f"/v1/files/{done['output_file_id']}/download").text
+            assert out.count("casa") == 10000
+            account = c.get("/v1/account").json()
+        assert account["balance"] == 10_000 - f["num_pages"] and account["held"] == 0
+        with sqlite3.connect(tmp_path / "polydoc.sqlite") as db:
+            kinds = dict(db.execute(
+                "SELECT kind, COUNT(*) FROM credit_entries WHERE run_id = ? GROUP BY kind",
+                (run["id"].replace("-", ""),),
+            ).fetchall())
+            outputs = db.execute("SELECT COUNT(*) FROM files WHERE run_id = ?", (run["id"].replace("-", ""),)).fetchone()
+        assert kinds == {"hold": 1, "release": 1, "charge": 1}
+        assert outputs == (1,)
+    finally:
+        svc.stop()
