@@ -138,3 +138,21 @@ def translate(client: httpx.Client, name: str, data: bytes, target: str = "es", 
     out = client.get(f"/v1/files/{run['output_file_id']}/download")
     assert out.status_code == 200
     return run, out.content
+
+
+@pytest.fixture
+def local_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings, database and blob store of this process pointed at a fresh data folder."""
+    from polydoc.config import get_settings
+    from polydoc.db import session as db_session
+    from polydoc.db.migrate import upgrade
+    from polydoc.storage import get_store
+
+    monkeypatch.setenv("POLYDOC_DATA_DIR", str(tmp_path))
+    for fn in (get_settings, db_session.get_engine, db_session.get_sessionmaker, get_store):
+        fn.cache_clear()
+    upgrade()
+    yield tmp_path
+    db_session.get_engine().dispose()
+    for fn in (get_settings, db_session.get_engine, db_session.get_sessionmaker, get_store):
+        fn.cache_clear()

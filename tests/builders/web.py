@@ -32,7 +32,8 @@ HTML_PAGE = """<!DOCTYPE html>
   <main>
     <h1>Welcome to the <em>translation</em> service</h1>
     <p class="lead">Press <b>red</b> to stop the machine, then read the
-      <a href="https://example.com/manual#safety">safety manual</a> carefully.&nbsp;Copyright &copy; 2024 Example.</p>
+      <a href="https://example.com/manual#safety">safety manual</a> carefully.&nbsp;Copyright &copy;
+      2024 Example.</p>
     <p>Run <code>polydoc serve --port 30000</code> and visit https://example.com/status for the status.<br>
       Our brand <span translate="no">WidgetCorp Ultra</span> stays as written.</p>
     <ul>

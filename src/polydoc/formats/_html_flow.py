@@ -10,12 +10,14 @@ for, so everything outside the core keeps its exact bytes.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from polydoc.formats._placeholders import has_text, repair, repair_warning
 
+_NAMED = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
 _SPACE = re.compile(r"[ \t\n\r\f]+")
 _EDGE_SPACE = " \t\n\r\f"
 # Bare URLs and e-mail addresses inside text are carried as <xN/> so the engine cannot touch them.
@@ -55,11 +57,11 @@ class Flow:
 Decode = Callable[[str], str]
 
 
-def split_urls(start: int, end: int, source: str) -> list[Part]:
+def split_urls(start: int, end: int, source: str, pattern: re.Pattern[str] = URL) -> list[Part]:
     """Text parts for a span of source text, with URLs and e-mail addresses as opaque parts."""
     parts: list[Part] = []
     pos = start
-    for m in URL.finditer(source, start, end):
+    for m in pattern.finditer(source, start, end):
         if m.start() > pos:
             parts.append(Part("text", pos, m.start()))
         parts.append(Part("x", m.start(), m.end()))
@@ -67,6 +69,18 @@ def split_urls(start: int, end: int, source: str) -> list[Part]:
     if pos < end:
         parts.append(Part("text", pos, end))
     return parts
+
+
+def entity_keeper(raw: str) -> Callable[[str], str]:
+    """Writes characters that the source spelled as named entities (`&copy;`, `&nbsp;`) the same
+    way again in escaped translated text."""
+    named = {html.unescape(e): e for e in set(_NAMED.findall(raw))}
+    named = {ch: e for ch, e in named.items() if len(ch) == 1 and ch not in "&<>\"'\\"}
+
+    def keep(text: str) -> str:
+        return "".join(named.get(ch, ch) for ch in text) if any(ch in named for ch in text) else text
+
+    return keep
 
 
 def _text_of(part: Part, source: str, decode: Decode) -> str:
@@ -140,18 +154,21 @@ def make_flow(sid: str, parts: list[Part], source: str, decode: Decode, context:
     """The segment for a run of parts, or None when it has nothing to translate."""
     _pair(parts)
     core = _trim(_collapse_empty(parts, source, decode), source, decode)
-    numbers: dict[int, int] = {}
+    opened: dict[int, int] = {}  # temporary pair number -> tag number in the segment
+    count = 0
     out: list[str] = []
     for part in core:
         if part.kind == "text":
             out.append(_text_of(part, source, decode))
             continue
-        if part.kind != "close":
-            numbers[part.n] = len(numbers) + 1
-        n = numbers[part.n]
-        out.append({"open": f"<g{n}>", "close": f"</g{n}>", "x": f"<x{n}/>"}[part.kind])
-    for part in core:
-        part.n = numbers[part.n] if part.kind != "text" else 0
+        if part.kind == "close":
+            part.n = opened[part.n]
+        else:
+            count += 1
+            if part.kind == "open":
+                opened[part.n] = count
+            part.n = count
+        out.append({"open": f"<g{part.n}>", "close": f"</g{part.n}>", "x": f"<x{part.n}/>"}[part.kind])
     text = _SPACE.sub(" ", "".join(out)).strip()
     return Flow(sid, core, text, context) if core and has_text(text) else None
 

@@ -5,7 +5,8 @@ inside a flow become `<gN>` tags and void or opaque things (br, img, inline code
 URL) become `<xN/>`, so a sentence with a bold word is one segment. `code`, `kbd`, `samp` and
 `var` are kept opaque (`<xN/>`, never translated): they hold identifiers and commands far more
 often than prose. `pre`, `script`, `style`, `template`, `textarea`, inline `svg`/`math` and
-elements marked `translate="no"` or `class="notranslate"` are left exactly as they are;
+elements marked `translate="no"` or `class="notranslate"` keep their content exactly as it is
+(the first group still gets its own title/placeholder attributes translated, the last does not);
 `noscript` content is translated (users without scripts read it). Some attributes (alt, title,
 placeholder, aria-label, meta description, submit button labels…) are segments of their own.
 """
@@ -13,12 +14,11 @@ placeholder, aria-label, meta description, submit button labels…) are segments
 from __future__ import annotations
 
 import html
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from polydoc.formats._html_flow import Flow, Part, make_flow, render, split_urls
+from polydoc.formats._html_flow import Flow, Part, entity_keeper, make_flow, render, split_urls
 from polydoc.formats._html_tokens import Attr, Token, tokenize
 from polydoc.formats._placeholders import has_text
 
@@ -136,6 +136,8 @@ class _Walker:
             t = tokens[i]
             if t.kind == "start":
                 if _skipped(t, self):
+                    if t.name in _OPAQUE and not _marked_no(t, self):
+                        self.collect_attrs(t)  # <textarea placeholder>, <pre title>: their content stays
                     j = _region_end(tokens, i)
                     if t.name in BLOCK:
                         self.flush()
@@ -167,9 +169,12 @@ class _Walker:
 
 
 def _skipped(token: Token, walker: _Walker) -> bool:
-    """Elements left exactly as they are, attributes included."""
-    if token.name in _OPAQUE:
-        return True
+    """Elements whose content is left exactly as it is."""
+    return token.name in _OPAQUE or _marked_no(token, walker)
+
+
+def _marked_no(token: Token, walker: _Walker) -> bool:
+    """translate="no" or class="notranslate": the element is left alone, attributes included."""
     translate = token.attr("translate")
     if translate and walker.value(translate).strip().lower() == "no":
         return True
@@ -183,19 +188,11 @@ def parse_page(source: str, prefix: str = "") -> Page:
     return Page(walker.flows, walker.attrs, walker.html_tag)
 
 
-_NAMED = re.compile(r"&[A-Za-z][A-Za-z0-9]*;")
-
-
 def _text_escaper(raw: str) -> Callable[[str], str]:
-    """Escapes translated text, writing characters the source spelled as named entities
-    (`&copy;`, `&nbsp;`) the same way again."""
-    named = {html.unescape(e): e for e in set(_NAMED.findall(raw)) if len(html.unescape(e)) == 1}
-    named = {ch: e for ch, e in named.items() if ch not in "&<>\"'"}
-    named.setdefault("\xa0", "&nbsp;")
+    keep = entity_keeper(raw)
 
     def escape(text: str) -> str:
-        text = html.escape(text, quote=False)
-        return "".join(named.get(ch, ch) for ch in text) if any(ch in named for ch in text) else text
+        return keep(html.escape(text, quote=False)).replace("\xa0", "&nbsp;")
 
     return escape
 
@@ -223,7 +220,7 @@ def _splice(source: str, start: int, end: int, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def _lang_edits(page: Page, source: str, lang: str) -> list[Edit]:
+def _lang_edits(page: Page, lang: str) -> list[Edit]:
     tag = page.html_tag
     if tag is None:
         return []
@@ -264,7 +261,7 @@ def translate_page(
         else:
             edits.append((a.start, a.end, f'"{_escape_attr(value, chr(34))}"'))
     if lang:
-        edits += _lang_edits(page, source, lang)
+        edits += _lang_edits(page, lang)
     edits.sort()
 
     def payload(part: Part) -> str:

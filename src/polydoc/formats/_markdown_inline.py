@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
 
-from polydoc.formats._html_flow import Part, split_urls
+from polydoc.formats._html_flow import URL, Part, split_urls
 
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -26,6 +26,9 @@ _HARD = re.compile(r"(?:[ \t]*\\|[ \t]{2,})\n[ \t]*")
 _WS = re.compile(r"[ \t\n]*")
 _HTML_OPEN = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)[^>]*(?<!/)>$")
 _HTML_CLOSE = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>$")
+# Bare URLs, e-mail addresses and GFM footnote references stay as they are.
+_OPAQUE_TEXT = re.compile(rf"{URL.pattern}|\[\^[^\]\s]+\]")
+_CODE_HTML = frozenset({"code", "kbd", "samp", "var"})
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -100,7 +103,7 @@ class Aligner:
                 raise Misaligned(f"text {expected!r} does not match at {p}")
         if p > self.pos:
             a, b = self.to_abs(self.pos), self.to_abs(p)
-            self.parts.extend(split_urls(a, b, self.source))
+            self.parts.extend(split_urls(a, b, self.source, _OPAQUE_TEXT))
         self.pos = p
 
     def code(self, markup: str) -> None:
@@ -196,7 +199,13 @@ class Aligner:
         if (m := _HTML_OPEN.match(content)) and m.group(1).lower() not in _VOID:
             self.part("open", a, self.pos, key=m.group(1).lower())
         elif m := _HTML_CLOSE.match(content):
-            self.part("close", a, self.pos, key=m.group(1).lower())
+            name = m.group(1).lower()
+            self.part("close", a, self.pos, key=name)
+            opening = [i for i, p in enumerate(self.parts) if p.kind == "open" and p.key == name]
+            if name in _CODE_HTML and opening:  # <kbd>Ctrl</kbd> is kept whole, as in HTML pages
+                start = self.parts[opening[-1]].start
+                del self.parts[opening[-1] :]
+                self.parts.append(Part("x", start, self.to_abs(self.pos)))
         else:
             self.part("x", a, self.pos)
 

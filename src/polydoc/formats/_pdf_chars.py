@@ -67,7 +67,7 @@ class ShowOp:
     fill: tuple[float, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Char:
     text: str
     x0: float

@@ -26,9 +26,12 @@ _FORMULA_TAGS = (
     "f", "formula", "formula1", "formula2", "definedName", "calculatedColumnFormula", "totalsRowFormula",
 )  # fmt: skip
 _FORMULAS = etree.XPath(
-    "//*[" + " or ".join(f"local-name()='{t}'" for t in _FORMULA_TAGS) + "]/text() | //@location | //@textlink"
+    "//*["
+    + " or ".join(f"local-name()='{t}'" for t in _FORMULA_TAGS)
+    + "]/text() | //@location | //@textlink"
 )
 _SHEET_ATTRS = etree.XPath("//@sheet")
+_HASH_TARGETS = etree.XPath("//@Target[starts-with(., '#')]")
 _QUOTED = re.compile(r"'((?:[^']|'')+)'!")
 _BARE = re.compile(r"(?<![\w.'])([\w.]+(?::[\w.]+)?)!")
 _EXTERNAL = re.compile(r"^\[[^\]]*\]")
@@ -116,11 +119,12 @@ def make_plan(zf: SafeZip, book: Book, is_text: Callable[[str], bool]) -> Plan:
             _scan(root, refs)
             if name in watched:
                 blocked |= _watch(root, name, watched[name], book.shared_strings)
+        elif name.endswith(".rels") and name.startswith("xl/worksheets/"):
+            for target in _HASH_TARGETS(zf.read_xml(name)):  # hyperlinks written as "#Sheet!A1"
+                refs.feed(str(target)[1:])
         elif name.endswith(".vml"):
             for m in _VML_FORMULA.finditer(zf.read(name)):
                 refs.feed(html.unescape(m.group(1).decode("utf-8", "replace")))
-    for text in book.defined_names.values():
-        refs.feed(text)
     for table in tables:
         for i, (col, unit) in enumerate(zip(table.columns, table.header_units, strict=True)):
             if unit and (table.pivot_source or col.casefold() in refs.columns):
@@ -214,4 +218,3 @@ def _pivot_sources(zf: SafeZip, book: Book, tables: Iterable[Table]) -> dict[str
             row, first, _, last = area
             cells.setdefault(target, set()).update((row, c) for c in range(first, last + 1))
     return cells
-

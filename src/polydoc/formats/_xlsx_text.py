@@ -41,7 +41,7 @@ def decode_xstring(text: str) -> str:
 def encode_xstring(text: str) -> str:
     def esc(m: re.Match[str]) -> str:
         s = m.group(0)
-        return "_x005F_" + s if len(s) > 1 else f"_x{ord(s):04X}_"
+        return "_x005F_" + s[1:] if len(s) > 1 else f"_x{ord(s):04X}_"  # _x005F_ is the "_" itself
 
     return _X_NEEDS.sub(esc, text)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from polydoc.formats._html_flow import Flow, Part, make_flow, render
+from polydoc.formats._html_flow import Flow, Part, entity_keeper, make_flow, render
 from polydoc.formats._html_walk import parse_page, translate_page
 from polydoc.formats._markdown_inline import Misaligned, align, decode, escape, guard_line_start
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
@@ -160,8 +160,10 @@ def _render(block: _Block, translated: str, text: str, warnings: list[str]) -> s
     def payload(part: Part) -> str:
         return part.raw if part.raw is not None else text[part.start : part.end]
 
+    keep = entity_keeper(text[block.flow.start : block.flow.end])
+
     def esc(s: str) -> str:
-        return escape(s).replace("|", "\\|") if block.kind == "cell" else escape(s)
+        return keep(escape(s).replace("|", "\\|") if block.kind == "cell" else escape(s))
 
     out = render(block.flow, translated, esc, payload, warnings)
     if block.kind in ("paragraph", "setext") and block.flow.start == block.content_start:

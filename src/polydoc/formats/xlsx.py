@@ -12,6 +12,7 @@ that keep formulas, tables and pivot tables valid.
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -294,9 +295,8 @@ def _table_edits(
         for table in plan.tables:
             names = [after(u, c) for u, c in zip(table.header_units, table.columns, strict=True)]
             changed = [i for i, n in enumerate(names) if n != table.columns[i]]
-            bad = [i for i in changed if not _valid_column(names[i])]
-            if len({n.casefold() for n in names}) < len(names):
-                bad = changed
+            seen = Counter(n.casefold() for n in names)
+            bad = [i for i in changed if not _valid_column(names[i]) or seen[names[i].casefold()] > 1]
             for i in bad:
                 blocked.add(table.header_units[i] or "")
                 warnings.append(f"table {table.name!r}: header {table.columns[i]!r} kept untranslated")

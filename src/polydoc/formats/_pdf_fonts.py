@@ -1,0 +1,134 @@
+"""TrueType fonts for translated text, found at run time in the system font folders.
+
+Debian's fonts-noto-core and fonts-dejavu-core (both under the SIL Open Font License /
+Bitstream Vera licence, free to embed) give sans, serif and monospace faces for Latin, Greek
+and Cyrillic, and Noto covers most other scripts. A character the chosen face lacks is set
+in the first installed font that has it.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from polydoc.errors import PolydocError
+
+FONT_DIRS: tuple[Path, ...] = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+FONT_PACKAGES = "fonts-dejavu-core fonts-noto-core"
+
+_PREFERRED: dict[tuple[str, bool, bool], tuple[str, ...]] = {
+    ("sans", False, False): ("NotoSans-Regular", "DejaVuSans"),
+    ("sans", True, False): ("NotoSans-Bold", "DejaVuSans-Bold"),
+    ("sans", False, True): ("NotoSans-Italic", "DejaVuSans-Oblique"),
+    ("sans", True, True): ("NotoSans-BoldItalic", "DejaVuSans-BoldOblique"),
+    ("serif", False, False): ("NotoSerif-Regular", "DejaVuSerif"),
+    ("serif", True, False): ("NotoSerif-Bold", "DejaVuSerif-Bold"),
+    ("serif", False, True): ("NotoSerif-Italic", "DejaVuSerif-Italic"),
+    ("serif", True, True): ("NotoSerif-BoldItalic", "DejaVuSerif-BoldItalic"),
+    ("mono", False, False): ("NotoSansMono-Regular", "DejaVuSansMono"),
+    ("mono", True, False): ("NotoSansMono-Bold", "DejaVuSansMono-Bold"),
+    ("mono", False, True): ("DejaVuSansMono-Oblique", "NotoSansMono-Regular", "DejaVuSansMono"),
+    ("mono", True, True): ("DejaVuSansMono-BoldOblique", "NotoSansMono-Bold", "DejaVuSansMono-Bold"),
+}
+_LOCK = threading.Lock()
+_LOADED: dict[Path, TTFont | None] = {}
+
+
+@cache
+def _font_files(dirs: tuple[Path, ...]) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for folder in dirs:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.suffix.lower() in (".ttf", ".ttc"):
+                    files.setdefault(path.stem, path)
+    return files
+
+
+def _load(path: Path) -> TTFont | None:
+    """Register a font file with reportlab once per process; None when it cannot be embedded."""
+    with _LOCK:
+        if path not in _LOADED:
+            name = f"PD-{path.stem}"
+            try:
+                font = TTFont(name, str(path), subfontIndex=0) if path.suffix.lower() == ".ttc" else TTFont(
+                    name, str(path)
+                )
+                pdfmetrics.registerFont(font)
+            except (TTFError, OSError, ValueError, KeyError):
+                font = None  # e.g. CFF outlines, which reportlab cannot embed
+            _LOADED[path] = font
+        return _LOADED[path]
+
+
+class FontBook:
+    """Chooses a registered reportlab font name for a style and the characters to draw."""
+
+    def __init__(self, dirs: tuple[Path, ...] = FONT_DIRS) -> None:
+        self.files = _font_files(dirs)
+        self.missing: set[str] = set()
+        self._primary: dict[tuple[str, bool, bool], TTFont] = {}
+        self._fallback: dict[str, TTFont | None] = {}
+        if not any(self._get(stem) for stems in _PREFERRED.values() for stem in stems):
+            raise PolydocError(
+                "No usable TrueType font was found in "
+                + ", ".join(str(d) for d in dirs)
+                + f"; install the Debian packages {FONT_PACKAGES} to translate PDFs",
+                code="fonts_missing",
+            )
+
+    def _get(self, stem: str) -> TTFont | None:
+        path = self.files.get(stem)
+        return _load(path) if path else None
+
+    def primary(self, family: str, bold: bool, italic: bool) -> TTFont:
+        key = (family, bold, italic)
+        if key not in self._primary:
+            order = [key, (family, bold, False), (family, False, False), ("sans", bold, italic), ("sans", False, False)]
+            font = next(
+                (f for k in order for stem in _PREFERRED.get(k, ()) if (f := self._get(stem))),
+                None,
+            )
+            if font is None:  # only exotic fonts installed: take any that loads
+                font = next(f for stem in _PREFERRED[("sans", False, False)] if (f := self._get(stem)))
+            self._primary[key] = font
+        return self._primary[key]
+
+    def _covering(self, ch: str, primary: TTFont) -> TTFont:
+        if ch not in self._fallback:
+            code = ord(ch)
+            found = None
+            stems = [s for names in _PREFERRED.values() for s in names] + sorted(self.files)
+            for stem in stems:
+                font = self._get(stem)
+                if font is not None and code in font.face.charToGlyph:
+                    found = font
+                    break
+            self._fallback[ch] = found
+        found = self._fallback[ch]
+        if found is None:
+            self.missing.add(ch)
+            return primary
+        return found
+
+    def split(self, text: str, family: str, bold: bool, italic: bool) -> list[tuple[str, str]]:
+        """`text` cut into (text, font name) pieces so that every character has a glyph."""
+        primary = self.primary(family, bold, italic)
+        pieces: list[tuple[str, str]] = []
+        for ch in text:
+            font = primary
+            if not ch.isspace() and ord(ch) not in primary.face.charToGlyph:
+                font = self._covering(ch, primary)
+            if pieces and pieces[-1][1] == font.fontName:
+                pieces[-1] = (pieces[-1][0] + ch, font.fontName)
+            else:
+                pieces.append((ch, font.fontName))
+        return pieces
+
+    def ascent(self, family: str, bold: bool, italic: bool) -> float:
+        face = self.primary(family, bold, italic).face
+        return face.ascent / 1000
