@@ -37,8 +37,13 @@ def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "POLYDOC_DATA_DIR": tmp}
-        proc = subprocess.Popen([sys.executable, "-m", "polydoc", "serve", "--port", str(port)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "polydoc", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             for _ in range(300):
@@ -51,8 +56,10 @@ def main() -> None:
             key = Path(tmp, "demo_api_key").read_text().strip()
             client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"})
             paragraphs = [" ".join(sentences(5, seed=i)) for i in range(args.runs + 1)]
-            ids = [client.post("/v1/files", files={"data": (f"p{i}.txt", p.encode())}).json()["id"]
-                   for i, p in enumerate(paragraphs)]
+            ids = [
+                client.post("/v1/files", files={"data": (f"p{i}.txt", p.encode())}).json()["id"]
+                for i, p in enumerate(paragraphs)
+            ]
             times = []
             for i, file_id in enumerate(ids):
                 start = time.perf_counter()
@@ -67,9 +74,11 @@ def main() -> None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=30)
     times.sort()
-    print(f"runs: {len(times)}  median: {statistics.median(times) * 1000:.0f} ms  "
-          f"p90: {times[int(len(times) * 0.9)] * 1000:.0f} ms  min: {times[0] * 1000:.0f} ms  "
-          f"max: {times[-1] * 1000:.0f} ms")
+    print(
+        f"runs: {len(times)}  median: {statistics.median(times) * 1000:.0f} ms  "
+        f"p90: {times[int(len(times) * 0.9)] * 1000:.0f} ms  min: {times[0] * 1000:.0f} ms  "
+        f"max: {times[-1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -36,12 +36,31 @@ def main() -> None:
         apertium, polydoc = [], []
         for _ in range(args.rounds):
             apertium.append(timed(["apertium", "-u", "eng-spa", str(src), str(Path(tmp) / "ap.txt")]))
-            polydoc.append(timed([sys.executable, "-m", "polydoc", "translate", str(src), "--to", "es",
-                                  "--from", "en", "-o", str(Path(tmp) / "pd.txt")]))
+            polydoc.append(
+                timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "polydoc",
+                        "translate",
+                        str(src),
+                        "--to",
+                        "es",
+                        "--from",
+                        "en",
+                        "-o",
+                        str(Path(tmp) / "pd.txt"),
+                    ]
+                )
+            )
     ap, pd = statistics.median(apertium), statistics.median(polydoc)
     print(f"words: {words}")
-    print(f"apertium eng-spa (CLI): {ap:.2f} s  {words / ap:,.0f} words/s  runs={[round(t, 2) for t in apertium]}")
-    print(f"polydoc translate:      {pd:.2f} s  {words / pd:,.0f} words/s  runs={[round(t, 2) for t in polydoc]}")
+    print(
+        f"apertium eng-spa (CLI): {ap:.2f} s  {words / ap:,.0f} words/s  runs={[round(t, 2) for t in apertium]}"
+    )
+    print(
+        f"polydoc translate:      {pd:.2f} s  {words / pd:,.0f} words/s  runs={[round(t, 2) for t in polydoc]}"
+    )
     print(f"ratio (polydoc rate / apertium rate): {ap / pd:.2f}")
 
 

@@ -63,8 +63,9 @@ class Service:
 
     def start(self, name: str, *args: str) -> subprocess.Popen:
         log = (self.data_dir / f"{name}.log").open("ab")
-        proc = subprocess.Popen([*POLYDOC, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [*POLYDOC, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs[name] = proc
         return proc
 
@@ -92,7 +93,13 @@ class Service:
 
 def make_service(tmp: Path, extra_env: dict[str, str] | None = None) -> Service:
     port = free_port()
-    env = {**os.environ, **TEST_ENV, "POLYDOC_DATA_DIR": str(tmp), "POLYDOC_PORT": str(port), **(extra_env or {})}
+    env = {
+        **os.environ,
+        **TEST_ENV,
+        "POLYDOC_DATA_DIR": str(tmp),
+        "POLYDOC_PORT": str(port),
+        **(extra_env or {}),
+    }
     return Service(base_url=f"http://127.0.0.1:{port}", data_dir=tmp, env=env)
 
 
@@ -128,7 +135,9 @@ def upload(client: httpx.Client, name: str, data: bytes) -> dict:
     return resp.json()
 
 
-def translate(client: httpx.Client, name: str, data: bytes, target: str = "es", **extra: object) -> tuple[dict, bytes]:
+def translate(
+    client: httpx.Client, name: str, data: bytes, target: str = "es", **extra: object
+) -> tuple[dict, bytes]:
     """Upload, run to `target`, wait; returns (run, output bytes)."""
     f = upload(client, name, data)
     resp = client.post("/v1/runs", json={"input_file_id": f["id"], "target_language": target, **extra})

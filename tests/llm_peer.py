@@ -140,6 +140,16 @@ class FakeLLMPeer:
         """The most chat requests the peer was handling at one time."""
         return self.stats.max_in_flight
 
+    def stats_summary(self) -> dict[str, Any]:
+        prompt, completion = self.usage_sums()
+        return {
+            "requests": len(self.records),
+            "statuses": [r.status for r in self.records],
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "max_in_flight": self.max_in_flight,
+        }
+
     def usage_sums(self) -> tuple[int, int]:
         """(prompt_tokens, completion_tokens) over every response the peer sent."""
         recs = self.records
@@ -288,7 +298,9 @@ def _handler_for(peer: FakeLLMPeer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            if self.path.rstrip("/") == "/v1/models":
+            if self.path == "/_peer/stats":  # control endpoint, for a peer in another process
+                self._send(200, peer.stats_summary())
+            elif self.path.rstrip("/") == "/v1/models":
                 self._send(
                     200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "tests"}]}
                 )
@@ -297,6 +309,10 @@ def _handler_for(peer: FakeLLMPeer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/_peer/reset":  # control endpoint: body = PeerBehaviour fields
+                peer.reset(PeerBehaviour(**json.loads(raw or b"{}")))
+                self._send(200, {})
+                return
             if self.path.rstrip("/") != "/v1/chat/completions":
                 self._send(404, _error("Not found", "invalid_request_error"))
                 return
@@ -309,3 +325,27 @@ def _handler_for(peer: FakeLLMPeer) -> type[BaseHTTPRequestHandler]:
             self._send(*peer.chat(request, headers))
 
     return Handler
+
+
+def main() -> None:
+    """Serve until interrupted, as a separate process: prints the base URL on its first line."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    peer = FakeLLMPeer(PeerBehaviour(latency=args.latency))
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM ends it like Ctrl-C
+    print(peer.url, flush=True)
+    try:
+        peer.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        peer.server.server_close()
+        peer.translator.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -18,20 +18,31 @@ FILE_SCHEMA = {
     "type": "object",
     "required": ["id", "account_id", "filename", "size", "num_pages", "s3_key", "created_at", "expires_at"],
     "properties": {
-        "id": UUID, "account_id": UUID, "filename": {"type": "string"}, "size": {"type": "integer"},
-        "num_pages": {"type": "integer"}, "s3_key": {"type": "string"},
-        "created_at": TIMESTAMP, "expires_at": TIMESTAMP,
+        "id": UUID,
+        "account_id": UUID,
+        "filename": {"type": "string"},
+        "size": {"type": "integer"},
+        "num_pages": {"type": "integer"},
+        "s3_key": {"type": "string"},
+        "created_at": TIMESTAMP,
+        "expires_at": TIMESTAMP,
     },
 }
 RUN_SCHEMA = {
     "type": "object",
     "required": ["id", "account_id", "input_file_id", "target_language", "status", "created_at"],
     "properties": {
-        "id": UUID, "account_id": UUID, "input_file_id": UUID, "target_language": {"type": "string"},
-        "status": {"enum": ["Running", "Succeeded", "Failed"]}, "created_at": TIMESTAMP,
+        "id": UUID,
+        "account_id": UUID,
+        "input_file_id": UUID,
+        "target_language": {"type": "string"},
+        "status": {"enum": ["Running", "Succeeded", "Failed"]},
+        "created_at": TIMESTAMP,
         "finished_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
         "output_file_id": {"anyOf": [UUID, {"type": "null"}]},
-        "input_tokens": NULLABLE_INT, "output_tokens": NULLABLE_INT, "credits": NULLABLE_INT,
+        "input_tokens": NULLABLE_INT,
+        "output_tokens": NULLABLE_INT,
+        "credits": NULLABLE_INT,
     },
 }
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -95,8 +106,19 @@ def test_lists_are_newest_first_and_paged_with_link_header(service: Service) -> 
 def test_openapi_describes_every_operation(service: Service) -> None:
     spec = service.client().get("/openapi.json").json()
     ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
-    assert {"files_create", "files_list", "files_download", "runs_create", "runs_list", "runs_get",
-            "runs_cancel", "files_get", "files_delete", "languages_list", "account_get"} <= ops
+    assert {
+        "files_create",
+        "files_list",
+        "files_download",
+        "runs_create",
+        "runs_list",
+        "runs_get",
+        "runs_cancel",
+        "files_get",
+        "files_delete",
+        "languages_list",
+        "account_get",
+    } <= ops
 
 
 @pytest.mark.parametrize("path", ["/v1/languages", "/healthz"])

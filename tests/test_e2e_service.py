@@ -92,7 +92,9 @@ def test_blob_filename_detected_from_content(service: Service) -> None:
 def test_usage_and_balance_agree_with_ledger(service: Service) -> None:
     key = service.new_account("ledger-check", credits=50)
     with service.client(key) as c:
-        runs = [translate(c, name, data)[0] for name, data in (("a.txt", TXT), ("b.md", MD), ("c.html", HTML))]
+        runs = [
+            translate(c, name, data)[0] for name, data in (("a.txt", TXT), ("b.md", MD), ("c.html", HTML))
+        ]
         account = c.get("/v1/account").json()
     spent = sum(r["credits"] for r in runs)
     assert account["balance"] == 50 - spent and account["spent"] == spent and account["held"] == 0

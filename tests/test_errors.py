@@ -21,7 +21,12 @@ def _error(resp: httpx.Response, status: int) -> dict:
 @pytest.mark.parametrize("header", [None, "Bearer wrong-key", "Basic abc", "Bearer"])
 def test_missing_or_wrong_key_is_401(service: Service, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
-    for method, path in (("GET", "/v1/files"), ("GET", "/v1/runs"), ("POST", "/v1/runs"), ("GET", "/v1/account")):
+    for method, path in (
+        ("GET", "/v1/files"),
+        ("GET", "/v1/runs"),
+        ("POST", "/v1/runs"),
+        ("GET", "/v1/account"),
+    ):
         _error(httpx.request(method, service.base_url + path, headers=headers, json={}), 401)
 
 
@@ -67,7 +72,7 @@ def test_oversize_upload_is_413_without_buffering(service: Service) -> None:
 
     def body():  # a chunked body with no Content-Length, far over the limit
         nonlocal sent
-        yield b"--b\r\nContent-Disposition: form-data; name=\"data\"; filename=\"big.txt\"\r\n\r\n"
+        yield b'--b\r\nContent-Disposition: form-data; name="data"; filename="big.txt"\r\n\r\n'
         for _ in range(400):
             sent += 65536
             yield b"the house " * 6553 + b"abcdef"

@@ -42,11 +42,15 @@ def test_sigkill_worker_mid_run_then_restart(tmp_path: Path) -> None:
             account = c.get("/v1/account").json()
         assert account["balance"] == 10_000 - f["num_pages"] and account["held"] == 0
         with sqlite3.connect(tmp_path / "polydoc.sqlite") as db:
-            kinds = dict(db.execute(
-                "SELECT kind, COUNT(*) FROM credit_entries WHERE run_id = ? GROUP BY kind",
-                (run["id"].replace("-", ""),),
-            ).fetchall())
-            outputs = db.execute("SELECT COUNT(*) FROM files WHERE run_id = ?", (run["id"].replace("-", ""),)).fetchone()
+            kinds = dict(
+                db.execute(
+                    "SELECT kind, COUNT(*) FROM credit_entries WHERE run_id = ? GROUP BY kind",
+                    (run["id"].replace("-", ""),),
+                ).fetchall()
+            )
+            outputs = db.execute(
+                "SELECT COUNT(*) FROM files WHERE run_id = ?", (run["id"].replace("-", ""),)
+            ).fetchone()
         assert kinds == {"hold": 1, "release": 1, "charge": 1}
         assert outputs == (1,)
     finally:

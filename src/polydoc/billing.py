@@ -18,9 +18,9 @@ from polydoc.errors import InsufficientCredits
 
 def balance(session: Session, account_id: uuid.UUID) -> int:
     """Credits available now (holds already subtracted)."""
-    total = session.scalar(select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(
-        CreditEntry.account_id == account_id
-    ))
+    total = session.scalar(
+        select(func.coalesce(func.sum(CreditEntry.amount), 0)).where(CreditEntry.account_id == account_id)
+    )
     return int(total or 0)
 
 
@@ -60,7 +60,9 @@ def add_entry(
     if exists is not None:
         return False
     session.add(
-        CreditEntry(account_id=account_id, amount=amount, kind=kind, idem_key=idem_key, run_id=run_id, note=note)
+        CreditEntry(
+            account_id=account_id, amount=amount, kind=kind, idem_key=idem_key, run_id=run_id, note=note
+        )
     )
     session.flush()
     return True
@@ -71,7 +73,9 @@ def _lock_account(session: Session, account_id: uuid.UUID) -> None:
     session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
-def grant(session: Session, *, account_id: uuid.UUID, amount: int, note: str = "", idem_key: str | None = None) -> None:
+def grant(
+    session: Session, *, account_id: uuid.UUID, amount: int, note: str = "", idem_key: str | None = None
+) -> None:
     _lock_account(session, account_id)
     add_entry(
         session,
@@ -88,16 +92,37 @@ def reserve(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amoun
     available = balance(session, account_id)
     if available < amount:
         raise InsufficientCredits(f"This run needs {amount} credits but the account has {available}")
-    add_entry(session, account_id=account_id, amount=-amount, kind="hold", idem_key=f"run:{run_id}:hold", run_id=run_id)
+    add_entry(
+        session,
+        account_id=account_id,
+        amount=-amount,
+        kind="hold",
+        idem_key=f"run:{run_id}:hold",
+        run_id=run_id,
+    )
 
 
 def release(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amount: int) -> None:
     add_entry(
-        session, account_id=account_id, amount=amount, kind="release", idem_key=f"run:{run_id}:release", run_id=run_id
+        session,
+        account_id=account_id,
+        amount=amount,
+        kind="release",
+        idem_key=f"run:{run_id}:release",
+        run_id=run_id,
     )
 
 
-def settle(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, held_amount: int, cost: int) -> None:
+def settle(
+    session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, held_amount: int, cost: int
+) -> None:
     _lock_account(session, account_id)
     release(session, account_id=account_id, run_id=run_id, amount=held_amount)
-    add_entry(session, account_id=account_id, amount=-cost, kind="charge", idem_key=f"run:{run_id}:charge", run_id=run_id)
+    add_entry(
+        session,
+        account_id=account_id,
+        amount=-cost,
+        kind="charge",
+        idem_key=f"run:{run_id}:charge",
+        run_id=run_id,
+    )

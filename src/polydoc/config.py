@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     broker_url: str = Field("", description="Celery broker; default SQLite file in data_dir")
     storage_url: str = Field("", description="Blob store; default the blobs folder in data_dir")
 
+    s3_endpoint_url: str = Field("", description="S3-compatible endpoint; empty for AWS")
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    log_format: str = Field("text", description="text or json")
+    log_level: str = "INFO"
+
     admin_token: str = Field("", description="Token for admin endpoints; empty disables them")
     file_ttl: int = Field(7 * 24 * 3600, description="Seconds until an uploaded file expires")
     max_upload_bytes: int = 100 * 1024 * 1024

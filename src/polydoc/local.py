@@ -54,7 +54,10 @@ def translate_file(
     done: dict[str, str] = {}
     result = LocalResult(
         output=output or src.with_name(f"{src.stem}.{target}{src.suffix}"),
-        source_language=source, route=route.label, segments=len(segments), unique_segments=len(unique),
+        source_language=source,
+        route=route.label,
+        segments=len(segments),
+        unique_segments=len(unique),
     )
     for start in range(0, len(unique), batch_size):
         batch = unique[start : start + batch_size]
@@ -64,7 +67,9 @@ def translate_file(
         result.output_tokens += out.output_tokens
         if progress:
             progress(min(start + batch_size, len(unique)), len(unique))
-    report = handler.rebuild(src, result.output, {s.id: done[s.text] for s in segments}, target_language=target)
+    report = handler.rebuild(
+        src, result.output, {s.id: done[s.text] for s in segments}, target_language=target
+    )
     if report:
         result.warnings.extend(report.warnings)
     return result

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -37,8 +39,15 @@ log = logging.getLogger("polydoc.pipeline")
 STAGE_END = {"extracting": 0.05, "translating": 0.90, "rebuilding": 0.97, "done": 1.0}
 
 
+SHUTTING_DOWN = threading.Event()  # set when the worker is asked to stop
+
+
 class RunLost(Exception):
     """The run was cancelled or taken over by another worker while we worked on it."""
+
+
+class HandBack(Exception):
+    """The worker is stopping: give the run back to the queue instead of finishing it."""
 
 
 @dataclass
@@ -118,12 +127,17 @@ class RunExecution:
             self.account_id, self.target = run.account_id, run.target_language
             self.source, self.engine_name = run.source_language, run.engine
             self.options = dict(run.options or {})
+            self.glossary = tuple((str(a), str(b)) for a, b in self.options.get("glossary") or ())
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
             cost = run.hold_credits
             s.execute(
-                update(Run).where(Run.id == self.run_id)
-                .values(started_at=func.coalesce(Run.started_at, utcnow()), input_tokens=func.coalesce(
-                    Run.input_tokens, 0), output_tokens=func.coalesce(Run.output_tokens, 0))
+                update(Run)
+                .where(Run.id == self.run_id)
+                .values(
+                    started_at=func.coalesce(Run.started_at, utcnow()),
+                    input_tokens=func.coalesce(Run.input_tokens, 0),
+                    output_tokens=func.coalesce(Run.output_tokens, 0),
+                )
             )
         handler = handler_for(fmt)
         with tempfile.TemporaryDirectory(prefix="polydoc-run-") as tmp:
@@ -136,7 +150,11 @@ class RunExecution:
             self._stage("translating", STAGE_END["extracting"])
             translations = self.translate(segments, route, title=filename)
             self._stage("rebuilding", STAGE_END["translating"])
-            extra = {"output_mode": self.options["output_mode"]} if self.options.get("output_mode") == "bilingual" else {}
+            extra = (
+                {"output_mode": self.options["output_mode"]}
+                if self.options.get("output_mode") == "bilingual"
+                else {}
+            )
             report = handler.rebuild(src, dst, translations, target_language=self.target, **extra)
             if report is not None:
                 self.tally.warnings.extend(report.warnings)
@@ -152,7 +170,9 @@ class RunExecution:
         with session_scope() as s:
             known = cache.lookup(s, unique)
         # every occurrence not sent to the engine counts as cached (memory hits and repeats)
-        self.tally.cached = sum(counts[t] for t in known) + sum(counts[t] - 1 for t in unique if t not in known)
+        self.tally.cached = sum(counts[t] for t in known) + sum(
+            counts[t] - 1 for t in unique if t not in known
+        )
         self.tally.done = sum(counts[t] for t in known)
         todo = [t for t in unique if t not in known]
         engine = get_engine(route.engine_name)
@@ -160,12 +180,22 @@ class RunExecution:
         span = STAGE_END["translating"] - STAGE_END["extracting"]
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
-            context = BatchContext(title=title, before=tuple(todo[max(0, start - 3) : start]))
+            if SHUTTING_DOWN.is_set():
+                raise HandBack(str(self.run_id))
+            context = BatchContext(
+                title=title, before=tuple(todo[max(0, start - 3) : start]), glossary=self.glossary
+            )
+            started = time.perf_counter()
             result = translate_route(route, batch, context=context)
+            engine_seconds = time.perf_counter() - started
             failed = set(result.failed)
             for i in failed:
                 self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
-            new = [(src, out) for i, (src, out) in enumerate(zip(batch, result.texts, strict=True)) if i not in failed]
+            new = [
+                (src, out)
+                for i, (src, out) in enumerate(zip(batch, result.texts, strict=True))
+                if i not in failed
+            ]
             known.update(zip(batch, result.texts, strict=True))
             self.tally.done += sum(counts[t] for t in batch)
             self.tally.failed += sum(counts[batch[i]] for i in failed)
@@ -183,7 +213,10 @@ class RunExecution:
                     segments_total=self.tally.total,
                     segments_cached=self.tally.cached,
                     segments_failed=self.tally.failed,
-                    progress=round(STAGE_END["extracting"] + span * self.tally.done / max(1, self.tally.total), 4),
+                    engine_seconds=Run.engine_seconds + engine_seconds,
+                    progress=round(
+                        STAGE_END["extracting"] + span * self.tally.done / max(1, self.tally.total), 4
+                    ),
                 )
                 if not ok:
                     raise RunLost(str(self.run_id))
@@ -197,10 +230,18 @@ class RunExecution:
                 update(Run)
                 .where(Run.id == self.run_id, Run.worker == self.token, Run.status == "Running")
                 .values(
-                    status="Succeeded", stage="done", progress=1.0, finished_at=utcnow(), lease_until=None,
-                    output_file_id=out_id, credits=cost, route=route.label,
-                    segments_total=self.tally.total, segments_done=self.tally.total,
-                    segments_cached=self.tally.cached, segments_failed=self.tally.failed,
+                    status="Succeeded",
+                    stage="done",
+                    progress=1.0,
+                    finished_at=utcnow(),
+                    lease_until=None,
+                    output_file_id=out_id,
+                    credits=cost,
+                    route=route.label,
+                    segments_total=self.tally.total,
+                    segments_done=self.tally.total,
+                    segments_cached=self.tally.cached,
+                    segments_failed=self.tally.failed,
                     warnings=self.tally.warnings[:100],
                 )
                 .execution_options(synchronize_session=False)
@@ -211,11 +252,22 @@ class RunExecution:
                 from polydoc.services.files import sha256_of
 
                 now = utcnow()
-                s.add(File(
-                    id=out_id, account_id=self.account_id, filename=name, size=dst.stat().st_size,
-                    num_pages=0, format=fmt, language=self.target, s3_key=key, sha256=sha256_of(dst),
-                    created_at=now, expires_at=now + _ttl(), run_id=self.run_id,
-                ))
+                s.add(
+                    File(
+                        id=out_id,
+                        account_id=self.account_id,
+                        filename=name,
+                        size=dst.stat().st_size,
+                        num_pages=0,
+                        format=fmt,
+                        language=self.target,
+                        s3_key=key,
+                        sha256=sha256_of(dst),
+                        created_at=now,
+                        expires_at=now + _ttl(),
+                        run_id=self.run_id,
+                    )
+                )
             billing.settle(s, account_id=self.account_id, run_id=self.run_id, held_amount=cost, cost=cost)
 
 
@@ -225,13 +277,18 @@ def _ttl():  # noqa: ANN202 - small helper kept next to its only use
     return timedelta(seconds=get_settings().file_ttl)
 
 
-def execute(run_id: uuid.UUID, token: str, *, on_error: Callable[[BaseException], None] | None = None) -> None:
+def execute(
+    run_id: uuid.UUID, token: str, *, on_error: Callable[[BaseException], None] | None = None
+) -> None:
     """Run the pipeline for a claimed run; any failure ends it Failed with a precise code."""
     try:
         RunExecution(run_id, token).run()
     except RunLost:
         log.info("run %s was cancelled or taken over; stopping", run_id)
         _drop_orphan_output(run_id)
+    except HandBack:
+        log.info("worker stopping: run %s handed back to the queue", run_id)
+        _hand_back(run_id, token)
     except PolydocError as exc:
         _fail(run_id, token, exc.code, exc.message)
     except Exception as exc:
@@ -239,6 +296,26 @@ def execute(run_id: uuid.UUID, token: str, *, on_error: Callable[[BaseException]
         _fail(run_id, token, "internal_error", "An unexpected error stopped the run; it has been logged")
         if on_error:
             on_error(exc)
+
+
+def _hand_back(run_id: uuid.UUID, token: str) -> None:
+    with session_scope() as s:
+        handed = s.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
+            .values(stage="queued", worker=None, lease_until=utcnow() + _grace())
+            .execution_options(synchronize_session=False)
+        )
+        if handed.rowcount == 1:
+            from polydoc.db.session import after_commit
+
+            after_commit(s, lambda: runs_service.enqueue(run_id))
+
+
+def _grace():  # noqa: ANN202
+    from datetime import timedelta
+
+    return timedelta(seconds=get_settings().queue_grace_seconds)
 
 
 def _drop_orphan_output(run_id: uuid.UUID) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 
 from celery import Celery, signals
@@ -64,10 +65,7 @@ def make_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_concurrency=settings.worker_concurrency,
-        beat_schedule={
-            "sweep-runs": {"task": "polydoc.sweep_runs", "schedule": settings.sweep_interval_seconds},
-            "purge-files": {"task": "polydoc.purge_files", "schedule": settings.purge_interval_seconds},
-        },
+        # no beat schedule: every worker ticks itself and periodic slots elect one per period
     )
     return app
 
@@ -107,13 +105,48 @@ def purge_files() -> int:
         return files_service.purge_expired(s)
 
 
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+_stop = threading.Event()
+
+
+def _periodic_loop() -> None:
+    from polydoc.db.session import session_scope
+    from polydoc.services.periodic import take_slot
+
+    settings = get_settings()
+    jobs = (
+        ("sweep_runs", settings.sweep_interval_seconds, sweep_runs),
+        ("purge_files", settings.purge_interval_seconds, purge_files),
+    )
+    while not _stop.is_set():
+        for name, every, job in jobs:
+            try:
+                with session_scope() as s:
+                    won = take_slot(s, name=name, every=every, holder=WORKER_ID)
+                if won:
+                    job()
+            except Exception:  # a database hiccup must not end the loop; next tick retries
+                log.exception("periodic task %s failed", name)
+        _stop.wait(1.0)
+
+
 @signals.worker_ready.connect
-def _sweep_on_start(**_kwargs: object) -> None:
-    """A restarted worker picks up runs its predecessor left, without waiting for beat."""
+def _on_worker_ready(**_kwargs: object) -> None:
+    """A restarted worker picks up runs its predecessor left at once, then ticks periodically."""
     try:
         sweep_runs()
-    except Exception:  # the periodic sweep will try again
+    except Exception:
         log.exception("start-up sweep failed")
+    threading.Thread(target=_periodic_loop, name="polydoc-periodic", daemon=True).start()
+
+
+@signals.worker_shutting_down.connect
+def _on_shutting_down(**_kwargs: object) -> None:
+    """Graceful stop: running runs hand themselves back at their next batch boundary."""
+    from polydoc import pipeline
+
+    _stop.set()
+    pipeline.SHUTTING_DOWN.set()
 
 
 @signals.worker_shutdown.connect

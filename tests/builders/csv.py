@@ -63,5 +63,7 @@ def build_large_csv(folder: Path, rows: int, name: str = "large.csv") -> Path:
         writer.writerow(["Order", "Comment", "Amount", "Date", "Status"])
         for i in range(rows):
             comment = f"Deliver to the back door, please, before noon on day {i % 28 + 1}"
-            writer.writerow([f"ORD-{i:07d}", comment, f"{i * 1.25:.2f}", f"2024-02-{i % 28 + 1:02d}", "SHIPPED"])
+            writer.writerow(
+                [f"ORD-{i:07d}", comment, f"{i * 1.25:.2f}", f"2024-02-{i % 28 + 1:02d}", "SHIPPED"]
+            )
     return path

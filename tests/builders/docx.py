@@ -29,7 +29,9 @@ _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _DGM = "http://schemas.openxmlformats.org/drawingml/2006/diagram"
 _DSP = "http://schemas.microsoft.com/office/drawing/2008/diagram"
-_DIAGRAM_DRAWING = "http://schemas.microsoft.com/office/2007/relationships/diagramDrawing"
+DIAGRAM_DRAWING_REL = "http://schemas.microsoft.com/office/2007/relationships/diagramDrawing"
+DIAGRAM_DATA_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
+DIAGRAM_DRAWING_TYPE = "application/vnd.ms-office.drawingml.diagramDrawing+xml"
 
 
 def png_pixel() -> bytes:
@@ -187,12 +189,33 @@ def build_long_docx(folder: Path, paragraphs: int, name: str = "long.docx") -> P
 def build_smartart_docx(folder: Path, name: str = "smartart.docx") -> Path:
     """A document "Our process has three steps." with a SmartArt graphic's text parts.
 
-    The diagram's data part holds the steps "Plan the work", "Build the product" ("product" bold),
-    "Ship it to customers"; its drawing part (the cached rendering Word shows) holds the same
-    three texts. Only the data and drawing parts are included (no layout/colour parts).
+    The SmartArt is the one of `smartart_parts`. Only its data and drawing parts are included
+    (no layout/colour parts), related to the document as Word relates them.
     """
     doc = docx.Document()
     doc.add_paragraph("Our process has three steps.")
+    data, drawing = smartart_parts()
+    package = doc.part.package
+    data_part = Part(
+        PackURI("/word/diagrams/data1.xml"),
+        DIAGRAM_DATA_TYPE,
+        data,
+        package,
+    )
+    drawing_part = Part(PackURI("/word/diagrams/drawing1.xml"), DIAGRAM_DRAWING_TYPE, drawing, package)
+    doc.part.relate_to(data_part, RT.DIAGRAM_DATA)
+    doc.part.relate_to(drawing_part, DIAGRAM_DRAWING_REL)
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def smartart_parts() -> tuple[bytes, bytes]:
+    """The data and drawing parts of a three-step SmartArt process, as Office writes them.
+
+    Steps: "Plan the work", "Build the product" ("product" bold), "Ship it to customers";
+    the drawing part (the rendering Office shows) repeats them shape by shape.
+    """
     steps = [("Plan the work", "", ""), ("Build the ", "product", ""), ("Ship it to customers", "", "")]
     points = "".join(
         f'<dgm:pt modelId="{{0000000{i}-0000-0000-0000-000000000000}}"><dgm:prSet/><dgm:spPr/>'
@@ -216,22 +239,7 @@ def build_smartart_docx(folder: Path, name: str = "smartart.docx") -> Path:
         f'<dsp:cNvPr id="0" name=""/><dsp:cNvGrpSpPr/></dsp:nvGrpSpPr><dsp:grpSpPr/>{shapes}</dsp:spTree>'
         "</dsp:drawing>"
     )
-    package = doc.part.package
-    data_part = Part(
-        PackURI("/word/diagrams/data1.xml"),
-        "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
-        data.encode(),
-        package,
-    )
-    drawing_part = Part(
-        PackURI("/word/diagrams/drawing1.xml"), "application/vnd.ms-office.drawingml.diagramDrawing+xml",
-        drawing.encode(), package,
-    )  # fmt: skip
-    doc.part.relate_to(data_part, RT.DIAGRAM_DATA)
-    doc.part.relate_to(drawing_part, _DIAGRAM_DRAWING)
-    path = folder / name
-    doc.save(str(path))
-    return path
+    return data.encode(), drawing.encode()
 
 
 def _dml_paragraph(before: str, bold: str, after: str) -> str:
@@ -308,3 +316,45 @@ def _text_box(before: str, bold: str, after: str):  # noqa: ANN202
         '<v:shape id="Text Box 10" type="#_x0000_t202" style="position:absolute;width:180pt;height:36pt">'
         f"<v:textbox>{content}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
     )
+
+
+def build_controls_docx(folder: Path, name: str = "controls.docx") -> Path:
+    """Content controls, smart tags and a table of contents, the structures Word wraps runs in.
+
+    - "Contents" heading, then a TOC field whose result spans two paragraphs:
+      "Introduction" tab {PAGEREF result 1} and "Summary" tab {PAGEREF result 2}
+    - "Your name: " then an inline content control holding "Fill in your name" ("name" bold)
+    - "We met in " then a smart tag around "Paris" then " last spring."
+    """
+    doc = docx.Document()
+    doc.add_paragraph("Contents")
+    first, second = doc.add_paragraph(), doc.add_paragraph()
+    for fragment in (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
+        '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h </w:instrText></w:r>',
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
+    ):
+        first._p.append(_xml(fragment))
+    for paragraph, title, page in ((first, "Introduction", "1"), (second, "Summary", "2")):
+        paragraph.add_run(title).add_tab()
+        _field(paragraph, f" PAGEREF _Toc{page} \\h ", page)
+    second._p.append(_xml('<w:r><w:fldChar w:fldCharType="end"/></w:r>'))
+    p = doc.add_paragraph("Your name: ")
+    p._p.append(
+        _xml(
+            '<w:sdt><w:sdtPr><w:alias w:val="Name"/><w:id w:val="7"/></w:sdtPr><w:sdtContent>'
+            '<w:r><w:t xml:space="preserve">Fill in your </w:t></w:r>'
+            "<w:r><w:rPr><w:b/></w:rPr><w:t>name</w:t></w:r></w:sdtContent></w:sdt>"
+        )
+    )
+    p = doc.add_paragraph("We met in ")
+    p._p.append(
+        _xml(
+            '<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="City">'
+            "<w:r><w:t>Paris</w:t></w:r></w:smartTag>"
+        )
+    )
+    p.add_run(" last spring.")
+    path = folder / name
+    doc.save(str(path))
+    return path

@@ -34,7 +34,7 @@ _XHTML_HEAD = {
 _CHAPTER_ONE = """<head>
   <title>First Chapter</title>
   <link rel="stylesheet" type="text/css" href="style.css"/>
-  <style>p { margin: 0; }</style>
+  <style type="text/css">p { margin: 0; }</style>
 </head>
 <body>
   <h1>First Chapter</h1>
@@ -101,6 +101,7 @@ def _opf(version: int) -> str:
     nav = '<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>'
     ncx = '<item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>'
     modified = '<meta property="dcterms:modified">2024-05-01T10:00:00Z</meta>'
+    scripted = ' properties="scripted"' if version == 3 else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="{version}.0" unique-identifier="uid">
   <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -113,7 +114,7 @@ def _opf(version: int) -> str:
   </metadata>
   <manifest>
     {nav if version == 3 else ncx}
-    <item id="ch1" href="chapter1.xhtml" media-type="application/xhtml+xml"/>
+    <item id="ch1" href="chapter1.xhtml" media-type="application/xhtml+xml"{scripted}/>
     <item id="ch2" href="chapter2.xhtml" media-type="application/xhtml+xml"/>
     <item id="css" href="style.css" media-type="text/css"/>
     <item id="img" href="{IMAGE_SRC}" media-type="image/png"/>
@@ -138,8 +139,11 @@ def _members(version: int) -> dict[str, bytes]:
     head = _XHTML_HEAD[version]
     chapter_one = _CHAPTER_ONE.replace("GUIDE_URL", GUIDE_URL).replace("IMAGE_SRC", IMAGE_SRC)
     chapter_two = _CHAPTER_TWO
-    if version == 2:  # EPUB 2 books often use HTML entities declared by the XHTML 1.1 DTD
-        chapter_two = chapter_two.replace("First line", "First&nbsp;line")
+    if version == 2:  # XHTML 1.1: no section, no script; HTML entities come from its DTD
+        chapter_two = chapter_two.replace("section>", "div>").replace("First line", "First&nbsp;line")
+        chapter_one = chapter_one.replace(
+            '<script type="text/javascript">var greeting = "Hello";</script>', ""
+        )
     members = {
         "META-INF/container.xml": _CONTAINER.encode(),
         "OEBPS/content.opf": _opf(version).encode(),
@@ -173,5 +177,6 @@ def build_epub3(folder: Path, name: str = "garden.epub") -> Path:
 
 def build_epub2(folder: Path, name: str = "garden2.epub") -> Path:
     """The same book as EPUB 2: XHTML 1.1 doctype, a toc.ncx (docTitle and two navLabels)
-    instead of nav.xhtml, and a `&nbsp;` entity in chapter 2 ("First&nbsp;line")."""
+    instead of nav.xhtml, a div instead of the section, no script, and a `&nbsp;` entity in
+    chapter 2 ("First&nbsp;line")."""
     return _write_epub(folder / name, _members(2))

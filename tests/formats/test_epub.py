@@ -222,6 +222,7 @@ def test_entity_tricks_are_refused(tmp_path: Path, chapter: bytes) -> None:
         list(handler_for("epub").extract(src))
     with pytest.raises(HostileDocument):
         handler_for("epub").rebuild(src, tmp_path / "out.epub", {}, target_language="es")
+    assert not (tmp_path / "out.epub").exists()  # no half-written output
 
 
 def test_zip_bomb_member_is_refused(tmp_path: Path) -> None:

@@ -247,6 +247,7 @@ def test_hostile_documents_are_refused(tmp_path: Path, content: bytes) -> None:
         list(handler_for("odt").extract(src))
     with pytest.raises(HostileDocument):
         handler_for("odt").rebuild(src, tmp_path / "out.odt", {}, target_language="es")
+    assert not (tmp_path / "out.odt").exists()  # no half-written output
 
 
 def test_damaged_and_encrypted_documents(odt: Path, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table
 
@@ -249,6 +250,27 @@ def test_referenced_sheet_names_are_not_offered(
     for name in wb.defined_names:
         sheet = wb.defined_names[name].attr_text.split("!")[0]
         assert sheet in wb.sheetnames
+
+
+def test_texts_that_formulas_compare_with_keep_their_source(tmp_path: Path) -> None:
+    def change(wb: openpyxl.Workbook) -> None:
+        ws = wb.active
+        ws.append(["Open"])
+        ws.append(["Done"])
+        ws.append(["Waiting for parts"])
+        ws["B1"] = '=COUNTIF(A:A,"Done")'
+        rule = DataValidation(type="list", formula1='"Open,Waiting for parts"')
+        rule.add("A2:A4")
+        ws.add_data_validation(rule)
+
+    path = _small_book(tmp_path, change)
+    texts = {s.text for s in HANDLER.extract(path)}
+    assert not {"Open", "Done", "Waiting for parts"} & texts
+    assert {"Welcome to the overview", "Water the plants"} <= texts
+    out, _ = rebuild(path, translate(path))
+    assert [c.value for c in openpyxl.load_workbook(out).active["A"]] == [
+        "esWELCOME esTO esTHE esOVERVIEW", "Open", "Done", "Waiting for parts",
+    ]  # fmt: skip
 
 
 def _table_book(tmp_path: Path, formula: str) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from polydoc import __version__
@@ -63,4 +64,5 @@ def create_app() -> FastAPI:
     def index() -> FileResponse:
         return FileResponse(WEB / "index.html", media_type="text/html")
 
+    app.mount("/static", StaticFiles(directory=WEB), name="static")  # the web page's scripts and styles
     return app

@@ -37,9 +37,17 @@ class FileRead(BaseModel):
     @classmethod
     def of(cls, row: File) -> FileRead:
         return cls(
-            id=row.id, account_id=row.account_id, filename=row.filename, size=row.size,
-            num_pages=row.num_pages, s3_key=row.s3_key, created_at=row.created_at,
-            expires_at=row.expires_at, format=row.format, language=row.language, run_id=row.run_id,
+            id=row.id,
+            account_id=row.account_id,
+            filename=row.filename,
+            size=row.size,
+            num_pages=row.num_pages,
+            s3_key=row.s3_key,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            format=row.format,
+            language=row.language,
+            run_id=row.run_id,
             expired=row.purged_at is not None or row.expires_at <= utcnow(),
         )
 
@@ -92,16 +100,33 @@ class RunRead(BaseModel):
     @classmethod
     def of(cls, run: Run) -> RunRead:
         return cls(
-            id=run.id, account_id=run.account_id, input_file_id=run.input_file_id,
-            target_language=run.target_language, status=run.status, created_at=run.created_at,
-            finished_at=run.finished_at, output_file_id=run.output_file_id,
-            input_tokens=run.input_tokens, output_tokens=run.output_tokens, credits=run.credits,
-            stage=run.stage, progress=run.progress, eta_seconds=_eta(run),
-            source_language=run.source_language, engine=run.engine, route=run.route,
-            error=ErrorDetail(code=run.error_code, message=run.error_message or "") if run.error_code else None,
-            warnings=list(run.warnings or []), segments_total=run.segments_total,
-            segments_done=run.segments_done, segments_cached=run.segments_cached,
-            segments_failed=run.segments_failed, started_at=run.started_at, attempts=run.attempts,
+            id=run.id,
+            account_id=run.account_id,
+            input_file_id=run.input_file_id,
+            target_language=run.target_language,
+            status=run.status,
+            created_at=run.created_at,
+            finished_at=run.finished_at,
+            output_file_id=run.output_file_id,
+            input_tokens=run.input_tokens,
+            output_tokens=run.output_tokens,
+            credits=run.credits,
+            stage=run.stage,
+            progress=run.progress,
+            eta_seconds=_eta(run),
+            source_language=run.source_language,
+            engine=run.engine,
+            route=run.route,
+            error=ErrorDetail(code=run.error_code, message=run.error_message or "")
+            if run.error_code
+            else None,
+            warnings=list(run.warnings or []),
+            segments_total=run.segments_total,
+            segments_done=run.segments_done,
+            segments_cached=run.segments_cached,
+            segments_failed=run.segments_failed,
+            started_at=run.started_at,
+            attempts=run.attempts,
             output_mode=(run.options or {}).get("output_mode") or "translated",
         )
 

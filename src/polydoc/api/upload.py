@@ -67,7 +67,9 @@ async def receive_upload(request: Request, folder: Path) -> tuple[Path, str | No
         raise TooLarge(f"The upload is larger than the limit of {limit} bytes")
     ctype, params = parse_options_header(request.headers.get("content-type", ""))
     if ctype != b"multipart/form-data" or b"boundary" not in params:
-        raise BadRequest("Send the file as multipart/form-data in a field named `data`", code="invalid_upload")
+        raise BadRequest(
+            "Send the file as multipart/form-data in a field named `data`", code="invalid_upload"
+        )
     receiver = _Receiver(folder, limit)
     parser = MultipartParser(
         params[b"boundary"],

@@ -129,6 +129,16 @@ class Run(Base):
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    engine_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # time spent waiting on engines
+
+
+class PeriodicSlot(Base):
+    """Who runs a periodic task this period: workers race for the row, one wins per period."""
+
+    __tablename__ = "periodic_slots"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column()
+    holder: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class CreditEntry(Base):

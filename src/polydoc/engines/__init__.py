@@ -45,7 +45,9 @@ def _build(name: str) -> Engine:
         if profile not in profiles or not profiles[profile].base_url:
             raise BadRequest(f"The engine {name!r} is not configured on this server", code="unknown_engine")
         return OpenAIEngine(profiles[profile])
-    raise BadRequest(f"Unknown engine {name!r}; available: {', '.join(engine_names())}", code="unknown_engine")
+    raise BadRequest(
+        f"Unknown engine {name!r}; available: {', '.join(engine_names())}", code="unknown_engine"
+    )
 
 
 def get_engine(name: str) -> Engine:
@@ -102,8 +104,10 @@ def find_route(engine_name: str, source: str, target: str) -> Route:
             if path:
                 return Route(engine_name, tuple(LangPair(a, b) for a, b in zip(path, path[1:], strict=False)))
     targets = sorted(reachable_targets(engine_name, source))
-    hint = f"; from {source} it can translate to: {', '.join(targets)}" if targets else (
-        f"; it has no pairs from {source}"
+    hint = (
+        f"; from {source} it can translate to: {', '.join(targets)}"
+        if targets
+        else (f"; it has no pairs from {source}")
     )
     raise UnsupportedLanguage(f"The engine {engine_name} cannot translate {source} to {target}{hint}")
 
@@ -142,9 +146,7 @@ def reachable_targets(engine_name: str, source: str) -> set[str]:
     return found
 
 
-def translate_route(
-    route: Route, texts: list[str], *, context: BatchContext | None = None
-) -> BatchResult:
+def translate_route(route: Route, texts: list[str], *, context: BatchContext | None = None) -> BatchResult:
     """Translate through every hop of the route; tokens add up over hops."""
     engine = get_engine(route.engine_name)
     result = BatchResult(list(texts))
@@ -160,6 +162,16 @@ def translate_route(
 
 
 __all__ = [
-    "BatchContext", "BatchResult", "Engine", "LangPair", "Route", "close_all", "engine_names",
-    "find_route", "get_engine", "reachable_targets", "register_engine", "translate_route",
+    "BatchContext",
+    "BatchResult",
+    "Engine",
+    "LangPair",
+    "Route",
+    "close_all",
+    "engine_names",
+    "find_route",
+    "get_engine",
+    "reachable_targets",
+    "register_engine",
+    "translate_route",
 ]

@@ -16,7 +16,9 @@ PLACEHOLDER = re.compile(
     r"|\{[\w.\-:]*\}"
     r"|(?<!%)%(?:\(\w+\)|\d+\$)?[-+#0]*\d*(?:\.\d+)?[sdifuxXeEgGc](?![A-Za-z])"
 )
+_MAX_GROWTH, _GROWTH_SLACK = 3, 40  # a translation longer than 3 × source + 40 characters ran on
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+_LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -30,6 +32,10 @@ def problem(
     """Why `translated` is not an acceptable translation of `source`, or None when it is."""
     if not strip_tags(translated).strip():
         return "empty translation"
+    if _LETTER.search(strip_tags(source)) and not _LETTER.search(strip_tags(translated)):
+        return "no words in the translation"
+    if len(strip_tags(translated)) > _MAX_GROWTH * len(strip_tags(source)) + _GROWTH_SLACK:
+        return "translation far longer than the source (the model ran on)"
     if not same_tags(source, translated):
         return "inline tags changed"
     if not well_formed(translated):

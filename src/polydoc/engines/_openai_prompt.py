@@ -28,8 +28,8 @@ around the translated words they belong to, and never add or remove tags.
 - The title and preceding text are context only: do not translate them.
 - Translate every segment; keep names, code and numbers that need no translation.
 Answer with JSON only, in this form:
-{{"translations": [{{"id": 1, "text": "translated segment 1"}}, {{"id": 2, "text": "..."}}]}}
-with one entry per input segment and the same ids."""
+{{"translations": [{{"id": 1, "text": "..."}}, {{"id": 2, "text": "..."}}]}}
+with one entry per input segment, the same ids, and the translated text of that segment."""
 
 
 def language_name(code: str) -> str:

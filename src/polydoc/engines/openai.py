@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import httpx
@@ -23,7 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from polydoc.config import Settings, get_settings
 from polydoc.engines._openai_check import problem
 from polydoc.engines._openai_http import CallState, Cancelled, post_chat
-from polydoc.engines._openai_prompt import build_messages, glossary_for, parse_reply, reply_content
+from polydoc.engines._openai_prompt import (
+    CONTEXT_SEGMENTS,
+    build_messages,
+    glossary_for,
+    parse_reply,
+    reply_content,
+)
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.errors import EngineUnavailable
 
@@ -85,18 +91,22 @@ class _Job:
 
 class OpenAIEngine(Engine):
     name = "openai"
-    batch_size = 200  # split into requests of max_segments inside translate_batch
+    batch_size = 200  # at least; split into requests of max_segments inside translate_batch
     keeps_tags = True
     any_pair: ClassVar[bool] = True  # supported_pairs() is empty: the model is asked for any pair
 
-    def __init__(self, profile: OpenAIProfile) -> None:
+    def __init__(self, profile: OpenAIProfile, *, transport: httpx.BaseTransport | None = None) -> None:
+        """`transport` replaces httpx's network transport (e.g. to record what a server sent)."""
         self.profile = profile
+        # enough segments per call to fill every request slot (the pipeline calls batch by batch)
+        self.batch_size = max(200, profile.max_concurrency * profile.max_segments)
         # the concurrency limit holds across every run that shares this instance
         self._slots = threading.BoundedSemaphore(profile.max_concurrency)
         headers = dict(profile.headers)
         if profile.api_key:
             headers["Authorization"] = f"Bearer {profile.api_key}"
         self._client = httpx.Client(
+            transport=transport,
             headers=headers,
             timeout=httpx.Timeout(profile.timeout, connect=min(profile.timeout, 10.0)),
             limits=httpx.Limits(
@@ -179,7 +189,7 @@ class OpenAIEngine(Engine):
         """Translations of `idxs` (None: kept in the source language), splitting on failure."""
         sources = [job.texts[i] for i in idxs]
         glossary = glossary_for(sources, job.context.glossary)
-        replies = self._ask(job, sources, glossary)
+        replies = self._ask(job, idxs, glossary)
         results: dict[int, str | None] = {}
         bad: dict[int, str] = {}
         if replies is None:
@@ -200,15 +210,20 @@ class OpenAIEngine(Engine):
             results[idxs[0]] = None
             return results
         retry = list(bad)
-        halves = [retry] if True else [retry[: len(retry) // 2], retry[len(retry) // 2 :]]
+        halves = [retry] if len(retry) == 1 else [retry[: len(retry) // 2], retry[len(retry) // 2 :]]
         for half in halves:
             results.update(self._solve(job, half))
         return results
 
-    def _ask(self, job: _Job, sources: list[str], glossary: list[tuple[str, str]]) -> list[str] | None:
+    def _ask(self, job: _Job, idxs: list[int], glossary: list[tuple[str, str]]) -> list[str] | None:
+        sources = [job.texts[i] for i in idxs]
+        # the segments just before this request: from the batch itself where there are some
+        first = idxs[0]
+        before = (*job.context.before, *job.texts[max(0, first - CONTEXT_SEGMENTS) : first])
+        context = replace(job.context, before=before[-CONTEXT_SEGMENTS:])
         payload: dict[str, Any] = {
             "model": self.profile.model,
-            "messages": build_messages(job.pair, sources, job.context, glossary),
+            "messages": build_messages(job.pair, sources, context, glossary),
             "temperature": self.profile.temperature,
             "max_tokens": self.profile.max_tokens,
         }

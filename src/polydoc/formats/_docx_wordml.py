@@ -35,6 +35,8 @@ _CONTAINERS = frozenset(map(w, ("hyperlink", "ins", "moveTo", "smartTag", "custo
 _CONTAINER_PROPS = frozenset(map(w, ("sdtPr", "sdtEndPr", "smartTagPr", "customXmlPr")))
 # spell-check marks and layout caches: Word recomputes them, and they would split the text
 _DROPPED = frozenset(map(w, ("proofErr", "softHyphen", "lastRenderedPageBreak")))
+_NOISE_ELEMENTS = frozenset(map(w, ("lang", "noProof")))
+_HINT, _RSID = w("hint"), w("rsid")
 _AFTER_LANG = frozenset(map(w, ("eastAsianLayout", "specVanish", "oMath", "rPrChange")))
 # fields whose result Word computes: the result is kept as it is, inside one <xN/>
 _COMPUTED_FIELDS = frozenset(
@@ -69,6 +71,8 @@ class WordML(Dialect):
             self._run(el, top, chain, out)
         elif tag in _CONTAINERS or (tag == W_FLD_SIMPLE and not computed_field(el.get(w("instr"), ""))):
             content = el.find(W_SDT_CONTENT) if tag == W_SDT else el
+            if content is None:  # a content control without content: keep it as it is
+                out.append(Item(None, top, leaves=[Leaf(el, chain)], whole=not chain))
             for child in content if content is not None else ():
                 self._walk(child, top, (*chain, el), out)
         else:  # w:del, computed fields, bookmarks, comment ranges, equations
@@ -98,12 +102,12 @@ class WordML(Dialect):
 
     def text_run(self, props: Element | None, text: str, lang: str | None) -> Element:
         run = etree.Element(W_R)
-        rpr = deepcopy(props) if props is not None else None
+        if props is not None:
+            run.append(deepcopy(props))
+        elif lang:
+            etree.SubElement(run, W_RPR)
         if lang:
-            rpr = rpr if rpr is not None else etree.Element(W_RPR)
-            set_lang(rpr, lang)
-        if rpr is not None:
-            run.append(rpr)
+            set_lang(run[0], lang)
         t = etree.SubElement(run, W_T)
         t.text = text
         if text != text.strip():
@@ -136,12 +140,10 @@ def set_lang(rpr: Element, lang: str) -> None:
     """Set w:lang/@w:val (Latin text); the East Asian and bidi languages stay as they are."""
     el = rpr.find(W_LANG)
     if el is None:
-        el = etree.Element(W_LANG)
         later = next((c for c in rpr if c.tag in _AFTER_LANG), None)
+        el = etree.SubElement(rpr, W_LANG)
         if later is not None:
             later.addprevious(el)
-        else:
-            rpr.append(el)
     el.set(w("val"), lang)
 
 
@@ -153,18 +155,10 @@ def set_default_lang(styles: Element, lang: str) -> bool:
     return True
 
 
-def _noise(props: Element) -> None:
-    for name in ("lang", "noProof"):
-        for el in props.findall(w(name)):
-            props.remove(el)
-    fonts = props.find(w("rFonts"))
-    if fonts is not None:
-        fonts.attrib.pop(w("hint"), None)
-        if not fonts.attrib:
-            props.remove(fonts)
-    for el in props.iter():
-        for name in [a for a in el.attrib if a.startswith(w("rsid"))]:
-            del el.attrib[name]
+def _noise(tag: str, attribute: str) -> bool:
+    if not attribute:
+        return tag in _NOISE_ELEMENTS
+    return attribute == _HINT or attribute.startswith(_RSID)
 
 
 def _field_marks(item: Item, kids: list[Element]) -> Item:

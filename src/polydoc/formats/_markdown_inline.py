@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
+from html.entities import html5
 
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.token import Token
@@ -36,23 +37,17 @@ class Misaligned(Exception):
     """The tokens do not match the source text (a construct this walk does not know)."""
 
 
+def _entity(ref: str) -> str:
+    """One entity reference as markdown-it reads it: only complete HTML5 names count."""
+    return html.unescape(ref) if ref[1] == "#" else html5.get(ref[1:], ref)
+
+
+_DECODE = re.compile(r"\\([!-/:-@\[-`{-~])|" + _ENTITY.pattern)
+
+
 def decode(raw: str) -> str:
     """Markdown source text → the text it shows: backslash escapes and entities resolved."""
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        ch = raw[i]
-        if ch == "\\" and i + 1 < len(raw) and raw[i + 1] in _PUNCT:
-            out.append(raw[i + 1])
-            i += 2
-            continue
-        if ch == "&" and (m := _ENTITY.match(raw, i)):
-            out.append(html.unescape(m.group(0)))
-            i = m.end()
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    return _DECODE.sub(lambda m: m.group(1) or _entity(m.group(0)), raw)
 
 
 class Aligner:
@@ -95,8 +90,8 @@ class Aligner:
                 raise Misaligned("text runs past the paragraph")
             if v[p] == "\\" and p + 1 < len(v) and v[p + 1] in _PUNCT and v[p + 1] == expected[i]:
                 p, i = p + 2, i + 1
-            elif v[p] == "&" and (m := _ENTITY.match(v, p)) and expected.startswith(html.unescape(m[0]), i):
-                p, i = m.end(), i + len(html.unescape(m[0]))
+            elif v[p] == "&" and (m := _ENTITY.match(v, p)) and expected.startswith(_entity(m[0]), i):
+                p, i = m.end(), i + len(_entity(m[0]))
             elif v[p] == expected[i]:
                 p, i = p + 1, i + 1
             else:

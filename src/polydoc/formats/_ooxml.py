@@ -10,26 +10,20 @@ recreates the containers (hyperlink, tracked insertion, content control) around 
 
 from __future__ import annotations
 
-import posixpath
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import unquote
 
 from lxml import etree
 
-from polydoc.errors import EncryptedDocument, MalformedDocument
-from polydoc.formats._safety import SafeZip, xml_bytes
 from polydoc.formats._tags import TagBuilder, parse_tagged, same_tags, strip_tags, well_formed
 from polydoc.formats.base import Segment
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 A_P, A_R, A_T, A_RPR = f"{{{A}}}p", f"{{{A}}}r", f"{{{A}}}t", f"{{{A}}}rPr"
 A_PPR, A_END = f"{{{A}}}pPr", f"{{{A}}}endParaRPr"
@@ -38,14 +32,17 @@ MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice",
 _URL = re.compile(r"(?:https?://|ftp://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # attributes of a:rPr that spell checkers and editors change without any visible effect
-_DML_NOISE = ("lang", "altLang", "dirty", "err", "noProof", "smtClean", "smtId", "bmk")
+_DML_NOISE = frozenset(("lang", "altLang", "dirty", "err", "noProof", "smtClean", "smtId", "bmk"))
 
 Element = etree._Element
 
 
 def has_words(text: str) -> bool:
     """True when the text has letters outside tags and URLs, i.e. something to translate."""
-    return any(ch.isalpha() for ch in _URL.sub(" ", strip_tags(text)))
+    text = strip_tags(text)
+    if any(mark in text for mark in ("://", "www.", "@", "mailto:")):
+        text = _URL.sub(" ", text)
+    return any(ch.isalpha() for ch in text)
 
 
 def clean_xml(text: str) -> str:
@@ -121,14 +118,20 @@ class Dialect(ABC):
         """Called after a paragraph was rebuilt (paragraph mark language)."""
 
 
-def canonical(props: Element | None, noise: Callable[[Element], None]) -> str:
+def canonical(props: Element | None, noise: Callable[[str, str], bool]) -> str:
+    """A string equal for run properties that look the same; `noise(tag, attribute)` says what
+    to ignore (attribute "" asks about a whole element)."""
     if props is None:
         return ""
-    clean = deepcopy(props)
-    noise(clean)
-    if len(clean) == 0 and not clean.attrib:
-        return ""
-    return etree.tostring(clean, method="c14n").decode()
+    parts = []
+    for el in props.iterdescendants():
+        if not isinstance(el.tag, str) or noise(el.tag, ""):
+            continue
+        attrs = sorted((k, v) for k, v in el.attrib.items() if not noise(el.tag, k))
+        if attrs or len(el) or len(el.attrib) == 0:  # an element left with no attributes was noise
+            parts.append(f"{el.tag}{attrs}")
+    attrs = sorted((k, v) for k, v in props.attrib.items() if not noise(props.tag, k))
+    return f"{attrs if attrs else ''}{'|'.join(parts)}"
 
 
 @dataclass(slots=True)
@@ -141,6 +144,8 @@ class Paragraph:
     standalones: dict[int, Item]
     lead: str = ""
     trail: str = ""
+    prefix: list[Item] = field(default_factory=list)  # standalone things before the text
+    suffix: list[Item] = field(default_factory=list)  # and after it
 
 
 def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
@@ -154,6 +159,11 @@ def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
     texts = [it for it in items if it.text is not None]
     if not any(it.text and it.text.strip() for it in texts):
         return None
+    tops = set().union(*(it.tops for it in items))
+    # standalone things at the edges are put back around the translation, not offered as tags
+    prefix = items[:1] if items[0].text is None else []
+    suffix = items[-1:] if items[-1].text is None else []
+    items = items[len(prefix) : len(items) - len(suffix)]
     weight: Counter[str] = Counter()
     for it in [it for it in texts if not it.chain] or texts:  # a link is a span, not the base
         weight[it.key] += len(it.text or "")
@@ -173,7 +183,6 @@ def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
         key = None if it.key == base_key else it.key
         builder.add(text, key)
         by_key.setdefault(key, it)
-    tops = set().union(*(it.tops for it in items))
     return Paragraph(
         text=builder.text(),
         start=min(tops),
@@ -183,6 +192,8 @@ def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
         standalones=dict(builder.standalones),  # type: ignore[arg-type]
         lead=lead,
         trail=trail,
+        prefix=prefix,
+        suffix=suffix,
     )
 
 
@@ -201,7 +212,7 @@ def rebuild_paragraph(p: Element, para: Paragraph, translated: str, dialect: Dia
     ok = same_tags(para.text, translated) and well_formed(translated)
     body = para.lead + clean_xml(translated).strip() + para.trail
     leaves: list[Leaf] = []
-    pending: list[tuple[Item, str]] = []
+    pending: list[tuple[Item, str]] = [(it, "") for it in para.prefix]
     used: set[int] = set()
     for piece in parse_tagged(body):
         if piece.standalone is not None:
@@ -217,6 +228,7 @@ def rebuild_paragraph(p: Element, para: Paragraph, translated: str, dialect: Dia
             pending.append((tmpl, piece.text))
     if not ok:  # never lose an image or a footnote reference because the engine dropped its tag
         pending.extend((it, "") for n, it in para.standalones.items() if n not in used)
+    pending.extend((it, "") for it in para.suffix)
     for item, text in pending:
         if item.text is None:
             leaves.extend(item.leaves)
@@ -296,6 +308,17 @@ def _text(slot: _Slot) -> str | None:
     return slot.para.text if slot.para is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A part whose paragraphs are translated."""
+
+    name: str
+    dialect: Dialect
+    skip: Callable[[Element], bool] | None = None  # paragraphs that are not content
+    context: Callable[[Element], str] | None = None
+    chart: bool = False  # also the chart's series and category names
+
+
 def part_segments(part: TextPart, root: Element) -> Iterator[Segment]:
     for slot in _slots(part.name, root, part.dialect, part.skip):
         if slot.para is not None and slot.source_id == slot.id and has_words(slot.para.text):
@@ -333,9 +356,7 @@ class DrawingML(Dialect):
             if child.tag == A_R:
                 props, t = child.find(A_RPR), child.find(A_T)
                 text = (t.text or "") if t is not None else ""
-                out.append(
-                    Item(text, frozenset((i,)), key=canonical(props, _dml_noise), props=props, origin=child)
-                )
+                out.append(Item(text, frozenset((i,)), key=canonical(props, _dml_noise), props=props))
             else:  # a:br, a:fld (slide number, date), equations
                 out.append(Item(None, frozenset((i,)), leaves=[Leaf(child)], whole=True))
         return out
@@ -358,153 +379,5 @@ class DrawingML(Dialect):
             end.attrib.pop("err", None)
 
 
-def _dml_noise(props: Element) -> None:
-    for name in _DML_NOISE:
-        props.attrib.pop(name, None)
-
-
-# --- the package around the parts -------------------------------------------------------------
-
-CORE = "docProps/core.xml"
-_DC = "http://purl.org/dc/elements/1.1/"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc/.ppt or an encrypted package
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
-
-
-def open_package(src: Path, what: str) -> SafeZip:
-    with src.open("rb") as fh:
-        head = fh.read(len(_CFB))
-    if head == _CFB:
-        if _file_contains(src, _ENCRYPTED):
-            raise EncryptedDocument(f"The {what} is protected with a password; remove it and upload again")
-        raise MalformedDocument(f"This is a legacy binary Office file, not a {what}; save it as {what} first")
-    return SafeZip(src)
-
-
-def _file_contains(src: Path, needle: bytes) -> bool:
-    tail = b""
-    with src.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle) :]
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class Rel:
-    id: str
-    type: str  # the last segment of the relationship type URI: "header", "chart", …
-    target: str  # part name inside the package
-
-
-def relationships(z: SafeZip, part: str) -> list[Rel]:
-    """The internal relationships of a part ("" for the package itself)."""
-    folder, name = posixpath.split(part)
-    rels_name = posixpath.join(folder, "_rels", f"{name}.rels")
-    if not z.has(rels_name):
-        return []
-    out = []
-    for rel in z.read_xml(rels_name).iter(_PKG_REL):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = unquote(rel.get("Target", ""))
-        path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        if z.has(path):
-            out.append(Rel(rel.get("Id", ""), rel.get("Type", "").rsplit("/", 1)[-1], path))
-    return out
-
-
-def main_part(z: SafeZip, default: str, what: str) -> str:
-    for rel in relationships(z, ""):
-        if rel.type == "officeDocument":
-            return rel.target
-    if z.has(default):
-        return default
-    raise MalformedDocument(f"The file has no {default}: it is not a valid {what}")
-
-
-def fixed_context(where: str) -> Callable[[Element], str]:
-    return lambda p: where
-
-
-def office_lang(target_language: str) -> str:
-    return target_language.replace("_", "-")
-
-
-def _core_fields(root: Element) -> Iterator[tuple[str, Element]]:
-    for name in ("title", "subject"):
-        el = root.find(f"{{{_DC}}}{name}")
-        if el is not None and el.text and has_words(el.text):
-            yield f"{CORE}#{name}", el
-
-
-def _chart_values(root: Element) -> Iterator[tuple[int, Element]]:
-    """String caches of series names and categories (what the legend and the axis show)."""
-    owners = (f"{{{C}}}tx", f"{{{C}}}cat")
-    n = 0
-    for cache in root.iter(f"{{{C}}}strCache"):
-        ref = cache.getparent()
-        owner = ref.getparent() if ref is not None else None
-        for v in cache.iter(f"{{{C}}}v"):
-            if owner is not None and owner.tag in owners and v.text and has_words(v.text):
-                yield n, v
-            n += 1
-
-
-@dataclass(frozen=True, slots=True)
-class TextPart:
-    """A part whose paragraphs are translated."""
-
-    name: str
-    dialect: Dialect
-    skip: Callable[[Element], bool] | None = None  # paragraphs that are not content
-    context: Callable[[Element], str] | None = None
-    chart: bool = False  # also the chart's series and category names
-
-
-def package_segments(z: SafeZip, parts: list[TextPart]) -> Iterator[Segment]:
-    for part in parts:
-        root = z.read_xml(part.name)
-        yield from part_segments(part, root)
-        if part.chart:
-            for n, v in _chart_values(root):
-                yield Segment(f"{part.name}#v{n}", (v.text or "").strip(), "chart")
-    if z.has(CORE):
-        for seg_id, el in _core_fields(z.read_xml(CORE)):
-            yield Segment(seg_id, (el.text or "").strip(), "title")
-
-
-def rebuild_package(
-    z: SafeZip, parts: list[TextPart], translations: Mapping[str, str], lang: str
-) -> tuple[dict[str, bytes], list[str]]:
-    """The rewritten parts (only those that changed) and the warnings."""
-    replacements: dict[str, bytes] = {}
-    warnings: list[str] = []
-    for part in parts:
-        root = z.read_xml(part.name)
-        changed = rebuild_part(part, root, translations, lang, warnings)
-        if part.chart:
-            for n, v in _chart_values(root):
-                changed |= _set_plain(v, translations.get(f"{part.name}#v{n}"))
-        if changed:
-            replacements[part.name] = xml_bytes(root)
-    if z.has(CORE):
-        root = z.read_xml(CORE)
-        changed = False
-        for seg_id, el in list(_core_fields(root)):
-            changed |= _set_plain(el, translations.get(seg_id))
-        language = root.find(f"{{{_DC}}}language")
-        if changed and language is not None:
-            language.text = lang
-        if changed:
-            replacements[CORE] = xml_bytes(root)
-    return replacements, warnings
-
-
-def _set_plain(el: Element, translated: str | None) -> bool:
-    if not translated or not translated.strip():
-        return False
-    el.text = strip_tags(clean_xml(translated)).strip()
-    return True
+def _dml_noise(tag: str, attribute: str) -> bool:
+    return attribute in _DML_NOISE

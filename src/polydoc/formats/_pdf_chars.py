@@ -79,6 +79,7 @@ class Char:
     face: Face
     color: tuple[float, ...]  # 1 gray, 3 rgb or 4 cmyk components
     op: OpKey
+    visible: bool  # not drawn in an invisible render mode (OCR layers)
     usable: bool  # horizontal, visible, known Unicode: can be laid out again
 
 
@@ -95,7 +96,7 @@ class PageContent:
 
     @property
     def has_text(self) -> bool:
-        return any(c.text.strip() for c in self.chars)
+        return any(c.visible and c.text.strip() for c in self.chars)
 
 
 def display_ctm(page: PDFPage) -> Matrix:
@@ -189,8 +190,18 @@ class _Collector(PDFTextDevice):
         usable = bool(text) and horizontal and self.visible and inside and item.size >= 1.0
         self.content.chars.append(
             Char(
-                text, item.x0, item.y0, item.x1, item.y1, item.size, f, _face(font),
-                _color(graphicstate.ncolor), self.op, usable,
+                text,
+                item.x0,
+                item.y0,
+                item.x1,
+                item.y1,
+                item.size,
+                f,
+                _face(font),
+                _color(graphicstate.ncolor),
+                self.op,
+                self.visible,
+                usable,
             )  # fmt: skip
         )
         return item.adv
@@ -219,9 +230,7 @@ class _Collector(PDFTextDevice):
 class _Interpreter(PDFPageInterpreter):
     """Counts text-showing and Do operators so each character knows its operator."""
 
-    def __init__(
-        self, rsrcmgr: PDFResourceManager, device: _Collector, path: tuple[int, ...] = ()
-    ) -> None:
+    def __init__(self, rsrcmgr: PDFResourceManager, device: _Collector, path: tuple[int, ...] = ()) -> None:
         super().__init__(rsrcmgr, device)
         self.path = path
         self._shows = 0

@@ -9,6 +9,7 @@ Rooms are reserved in reading order, so two blocks never take the same free spac
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -49,14 +50,6 @@ class Placement:
     x: float
     baseline: float
     scale: float
-
-
-@dataclass(slots=True)
-class Fitted:
-    scale: float
-    fits: bool
-    box: Box
-    clones: list[Placement]
 
 
 def _words(items: list[Item], fonts: FontBook, base: Style, size: float) -> list[_Word]:
@@ -106,6 +99,10 @@ def _line_width(line: list[_Word]) -> float:
     return sum(w.width for w in line) + sum(w.space for w in line[:-1])
 
 
+def _face(style: Style) -> tuple[str, bool, bool]:
+    return style.family, style.bold, style.italic
+
+
 def _set_color(canvas: Canvas, color: tuple[float, ...]) -> None:
     if len(color) == 3:
         canvas.setFillColorRGB(*color)
@@ -115,10 +112,23 @@ def _set_color(canvas: Canvas, color: tuple[float, ...]) -> None:
         canvas.setFillGray(color[0] if color else 0.0)
 
 
+def _around(boxes: list[Box], own: Box) -> list[Box]:
+    """Obstacles for a block: boxes clear of it, and the sides of boxes that enclose it
+    (a panel or table cell); boxes that merely touch its text (highlights) are ignored."""
+    out: list[Box] = []
+    for b in boxes:
+        if b[2] <= own[0] or b[0] >= own[2] or b[3] <= own[1] or b[1] >= own[3]:
+            out.append(b)
+        elif b[0] <= own[0] + 1 and b[1] <= own[1] + 1 and b[2] >= own[2] - 1 and b[3] >= own[3] - 1:
+            out += [(b[0], b[1], b[0], b[3]), (b[2], b[1], b[2], b[3]), (b[0], b[1], b[2], b[1])]
+    return out
+
+
 def room(block: Block, obstacles: list[Box], text_box: Box) -> Box:
     """The box a block may fill: its own, plus free room to the right and below."""
     x0, y0, x1, y1 = block.x0, block.y0, block.x1, block.y1
     gap = 0.5 * block.size
+    obstacles = _around(obstacles, (x0, y0, x1, y1))
     if len(block.lines) == 1:
         right = max(x1, text_box[2])
         left = min(x0, text_box[0])
@@ -145,66 +155,107 @@ def room(block: Block, obstacles: list[Box], text_box: Box) -> Box:
     return (x0, y0, x1, y1)
 
 
-def fit_and_draw(
-    canvas: Canvas, fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box
-) -> Fitted:
-    """Draw `items` in `area` at the largest size that fits, top-aligned like the original."""
+@dataclass(slots=True)
+class Setting:
+    """A block's text fitted into its area at `scale`; it may be drawn smaller."""
+
+    block: Block
+    base: Style
+    words: list[_Word]
+    area: Box
+    ascent: float
+    descent: float
+    lead: float
+    scale: float = 1.0
+    fits: bool = True
+
+    def lines(self, scale: float) -> list[list[_Word]]:
+        width = (self.area[2] - self.area[0]) / (self.block.size * scale)
+        return _wrap(self.words, width) or [[w] for w in self.words]
+
+    def starts(self, lines: list[list[_Word]], scale: float) -> Iterator[tuple[float, float, float]]:
+        """(x, extra space between words, baseline) of each line."""
+        size, (x0, _y0, x1, y1) = self.block.size, self.area
+        y = y1 - self.ascent * scale
+        for index, line in enumerate(lines):
+            natural = _line_width(line) * size * scale
+            x, extra = x0, 0.0
+            if self.block.align == "center":
+                x = x0 + (x1 - x0 - natural) / 2
+            elif self.block.align == "right":
+                x = x1 - natural
+            elif self.block.align == "justify" and index < len(lines) - 1 and len(line) > 1:
+                extra = (x1 - x0 - natural) / (len(line) - 1)
+            yield x, extra, y
+            y -= self.lead * scale
+
+    def box(self, scale: float) -> Box:
+        """The part of the area the text covers at `scale`."""
+        lines = self.lines(scale)
+        spans = [
+            (x, x + _line_width(line) * self.block.size * scale + extra * (len(line) - 1))
+            for line, (x, extra, _y) in zip(lines, self.starts(lines, scale), strict=True)
+        ]
+        top = self.area[3]
+        bottom = top - (self.ascent + self.descent + (len(lines) - 1) * self.lead) * scale
+        return (min(a for a, _b in spans), bottom, max(b for _a, b in spans), top)
+
+
+def fit(fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box) -> Setting:
+    """The largest scale at which `items` fit `area`, top-aligned like the original text."""
     size = block.size
     first, last = block.lines[0], block.lines[-1]
-    ascent = max(block.y1 - first.baseline, 0.5 * size)
-    descent = max(last.baseline - block.y0, 0.1 * size)
     count = len(block.lines)
     lead = (first.baseline - last.baseline) / (count - 1) if count > 1 else 1.2 * size
-    lead = max(lead, 1.05 * size)
-    words = _words(items, fonts, base, size)
+    setting = Setting(
+        block, base, _words(items, fonts, base, size), area,
+        ascent=max(block.y1 - first.baseline, 0.5 * size),
+        descent=max(last.baseline - block.y0, 0.1 * size),
+        lead=max(lead, 1.05 * size),
+    )  # fmt: skip
+    if not setting.words:
+        return setting
     width, height = area[2] - area[0], area[3] - area[1] + 0.15 * size
-    chosen: tuple[float, list[list[_Word]]] | None = None
     for scale in _SCALES:
-        lines = _wrap(words, width / (size * scale))
-        if lines is not None and (ascent + descent + (len(lines) - 1) * lead) * scale <= height:
-            chosen = (scale, lines)
-            break
-    fits = chosen is not None
-    if chosen is None:
-        scale = _SCALES[-1]
-        chosen = (scale, _wrap(words, width / (size * scale)) or [[w] for w in words])
-    scale, lines = chosen
+        lines = _wrap(setting.words, width / (size * scale))
+        needed = (setting.ascent + setting.descent + (len(lines or []) - 1) * setting.lead) * scale
+        if lines is not None and needed <= height:
+            setting.scale = scale
+            return setting
+    setting.scale, setting.fits = _SCALES[-1], False
+    return setting
+
+
+def draw(canvas: Canvas, fonts: FontBook, setting: Setting, scale: float) -> list[Placement]:
+    """Draw the setting at `scale`; returns where protected spans must be cloned."""
+    size = setting.block.size * scale
     clones: list[Placement] = []
-    y = area[3] - ascent * scale
-    used_left, used_right = area[2], area[0]
-    for index, line in enumerate(lines):
-        natural = _line_width(line) * size * scale
-        x, extra = area[0], 0.0
-        if block.align == "center":
-            x = area[0] + (width - natural) / 2
-        elif block.align == "right":
-            x = area[2] - natural
-        elif block.align == "justify" and index < len(lines) - 1 and len(line) > 1:
-            extra = (width - natural) / (len(line) - 1)
-        used_left = min(used_left, x)
+    lines = setting.lines(scale)
+    for line, (x, extra, y) in zip(lines, setting.starts(lines, scale), strict=True):
         strings: list[list] = []  # [x, text, font, style, end x]: pieces merged into one string
         for position, word in enumerate(line):
             for piece in word.pieces:
+                end = x + piece.width * size
                 if piece.clone is not None:
                     clones.append(Placement(piece.clone, x, y, scale))
-                elif strings and strings[-1][2:4] == [piece.font, piece.style] and abs(strings[-1][4] - x) < 0.01:
+                elif (
+                    strings
+                    and strings[-1][2:4] == [piece.font, piece.style]
+                    and abs(strings[-1][4] - x) < 0.01
+                ):
                     strings[-1][1] += piece.text
-                    strings[-1][4] = x + piece.width * size * scale
+                    strings[-1][4] = end
                 else:
-                    strings.append([x, piece.text, piece.font, piece.style, x + piece.width * size * scale])
-                x += piece.width * size * scale
+                    strings.append([x, piece.text, piece.font, piece.style, end])
+                x = end
             if position < len(line) - 1:
-                x += word.space * size * scale + extra
-                last = strings[-1] if strings else None
-                style = last[3] if last else base
-                if last and not extra and last[2] == fonts.primary(style.family, style.bold, style.italic).fontName:
+                last = strings[-1] if strings and abs(strings[-1][4] - x) < 0.01 else None
+                x += word.space * size + extra
+                if last and not extra and last[2] == fonts.primary(*_face(last[3])).fontName:
                     last[1] += " "
                     last[4] = x
         for sx, text, font, style, _end in strings:
             _set_color(canvas, style.color)
-            canvas.setFont(font, size * scale * style.scale)
-            canvas.drawString(sx, y + style.rise * size * scale, text)
-        used_right = max(used_right, x)
-        y -= lead * scale
-    bottom = y + lead * scale - descent * scale
-    return Fitted(scale, fits, (used_left, bottom, used_right, area[3]), clones)
+            canvas.setFont(font, size * style.scale)
+            canvas.drawString(sx, y + style.rise * size, text)
+    return clones

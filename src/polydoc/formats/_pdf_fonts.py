@@ -55,8 +55,10 @@ def _load(path: Path) -> TTFont | None:
         if path not in _LOADED:
             name = f"PD-{path.stem}"
             try:
-                font = TTFont(name, str(path), subfontIndex=0) if path.suffix.lower() == ".ttc" else TTFont(
-                    name, str(path)
+                font = (
+                    TTFont(name, str(path), subfontIndex=0)
+                    if path.suffix.lower() == ".ttc"
+                    else TTFont(name, str(path))
                 )
                 pdfmetrics.registerFont(font)
             except (TTFError, OSError, ValueError, KeyError):
@@ -68,7 +70,8 @@ def _load(path: Path) -> TTFont | None:
 class FontBook:
     """Chooses a registered reportlab font name for a style and the characters to draw."""
 
-    def __init__(self, dirs: tuple[Path, ...] = FONT_DIRS) -> None:
+    def __init__(self, dirs: tuple[Path, ...] | None = None) -> None:
+        dirs = FONT_DIRS if dirs is None else dirs
         self.files = _font_files(dirs)
         self.missing: set[str] = set()
         self._primary: dict[tuple[str, bool, bool], TTFont] = {}
@@ -88,7 +91,13 @@ class FontBook:
     def primary(self, family: str, bold: bool, italic: bool) -> TTFont:
         key = (family, bold, italic)
         if key not in self._primary:
-            order = [key, (family, bold, False), (family, False, False), ("sans", bold, italic), ("sans", False, False)]
+            order = [
+                key,
+                (family, bold, False),
+                (family, False, False),
+                ("sans", bold, italic),
+                ("sans", False, False),
+            ]
             font = next(
                 (f for k in order for stem in _PREFERRED.get(k, ()) if (f := self._get(stem))),
                 None,
@@ -128,7 +137,3 @@ class FontBook:
             else:
                 pieces.append((ch, font.fontName))
         return pieces
-
-    def ascent(self, family: str, bold: bool, italic: bool) -> float:
-        face = self.primary(family, bold, italic).face
-        return face.ascent / 1000

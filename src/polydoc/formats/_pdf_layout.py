@@ -267,7 +267,9 @@ def _order(group: list[Block], rules: list[Rect]) -> list[Block]:
             best = (score, "x", pos)
     for size, pos in _gaps([(b.y0, b.y1) for b in group]):
         ruled = any(
-            r[3] - r[1] <= 2.5 and abs((r[1] + r[3]) / 2 - pos) < size / 2 and r[2] - r[0] > 0.6 * (right - left)
+            r[3] - r[1] <= 2.5
+            and abs((r[1] + r[3]) / 2 - pos) < size / 2
+            and r[2] - r[0] > 0.6 * (right - left)
             for r in rules
         )
         score = size + (1000 if ruled else 0)

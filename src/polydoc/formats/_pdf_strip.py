@@ -27,6 +27,14 @@ def shallow_copy(obj: Dictionary) -> Dictionary:
     return Dictionary({key: obj[key] for key in obj.keys()})
 
 
+def fresh_name(entries: Dictionary, prefix: str) -> Name:
+    """A resource name not used in `entries`, chosen deterministically."""
+    n = 1
+    while f"/{prefix}{n}" in entries:
+        n += 1
+    return Name(f"/{prefix}{n}")
+
+
 def compressed_stream(pdf: pikepdf.Pdf, data: bytes, **entries: object) -> Stream:
     stream = Stream(pdf, b"")
     stream.write(zlib.compress(data, 6), filter=Name.FlateDecode)
@@ -108,11 +116,13 @@ class Stripper:
             own["/XObject"] = shallow_copy(own["/XObject"])
         body = pikepdf.unparse_content_stream(self.rewrite(pikepdf.parse_content_stream(form), path, own))
         entries = {
-            k[1:]: form[k] for k in form.keys() if k not in ("/Length", "/Filter", "/DecodeParms", "/Resources")
+            k[1:]: form[k]
+            for k in form.keys()
+            if k not in ("/Length", "/Filter", "/DecodeParms", "/Resources")
         }
         if own is not resources:
             entries["Resources"] = own
         copy = self.pdf.make_indirect(compressed_stream(self.pdf, body, **entries))
-        new_name = Name.random(prefix="PdX")
+        new_name = fresh_name(xobjects, "PdX")
         xobjects[new_name] = copy
         return ContentStreamInstruction([new_name], Operator("Do"))

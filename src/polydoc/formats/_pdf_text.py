@@ -19,8 +19,7 @@ from polydoc.formats._tags import TagBuilder, parse_tagged, same_tags, strip_tag
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"]+[^\s<>\".,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NUMBER = re.compile(r"(?<![\w.])[-+−]?\d+(?:[.,:/–-]\d+)*(?:%|‰)?(?!\w)")
 _MATH_CHARS = frozenset(
-    "=+−×÷±∓<>≤≥≠≈≡∑∏∫∮∂∇√∞∈∉∋⊂⊃⊆⊇∪∩∧∨¬→←↔⇒⇐⇔∀∃∅^_|·∘′″⊕⊗⊥∥∝"
-    "αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩϕϵ"
+    "=+−×÷±∓<>≤≥≠≈≡∑∏∫∮∂∇√∞∈∉∋⊂⊃⊆⊇∪∩∧∨¬→←↔⇒⇐⇔∀∃∅^_|·∘′″⊕⊗⊥∥∝αβγδεζηθικλμνξοπρστυφχψωΓΔΘΛΞΠΣΦΨΩϕϵ"
 )
 _OPERATOR = re.compile(r"[=<>≤≥≠≈≡±∓×÷+−*/^→⇒⇔∈∉⊂⊆∪∩∝]+")
 _OPERAND = re.compile(r"[\w().,'²³¹⁰-⁹₀-₉^_{}\[\]|/*+−-]{1,10}")
@@ -221,7 +220,9 @@ def block_text(block: Block, content: PageContent, op_chars: dict[OpKey, list[Ch
             span = atoms[i : j + 1]
             chars = [c for _t, c, _s in span if c is not None]
             ops = _clone_ops(chars, content, op_chars)
-            line_base = next((ln.baseline for ln in block.lines if any(ch is chars[0] for ch in ln.chars)), baseline)
+            line_base = next(
+                (ln.baseline for ln in block.lines if any(ch is chars[0] for ch in ln.chars)), baseline
+            )
             builder.add_standalone(
                 Protected(
                     tuple(_runs(span, base)),
@@ -282,4 +283,9 @@ def translated_items(bt: BlockText, translation: str) -> tuple[list[Item], bool]
             style = bt.spans.get(piece.open_ids[-1], bt.base)
         if piece.text:
             items.append(Run(piece.text, style))
+    if not ok:  # spans the engine dropped still come back, at the end, rather than being lost
+        present = {p.standalone for p in parse_tagged(translation) if p.standalone is not None}
+        for number, protected in sorted(bt.protected.items()):
+            if number not in present:
+                items += [Run(" ", bt.base), protected]
     return items, ok

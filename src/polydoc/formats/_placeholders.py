@@ -1,9 +1,10 @@
 """Placeholders and inline markup inside localisation strings, carried as segment tags.
 
 An engine must not translate `{name}`, `{{count}}`, `%{count}`, `%(n)d`, `%1$s`, `:name`, `$t(key)`,
-a URL, an e-mail address, a colour `#ff0000` or the markup in `<b>Save</b>`, so before a string becomes a segment each of them is replaced by a
-tag: `<xN/>` for a standalone placeholder, `<gN>…</gN>` for a paired tag (`<b>…</b>`, react-i18next
-`<0>…</0>`). The caller keeps the payload of every N and `repair` + `render` put them back.
+a URL, an e-mail address, a colour `#ff0000` or the markup in `<b>Save</b>`, so before a string
+becomes a segment each of them is replaced by a tag: `<xN/>` for a standalone placeholder,
+`<gN>…</gN>` for a paired tag (`<b>…</b>`, react-i18next `<0>…</0>`). The caller keeps the payload
+of every N, and `repair` + `render` put them back.
 
 Fallback when a translation lost, duplicated or broke tags (`repair`), chosen so that no
 placeholder is ever lost: the translated text is kept; each standalone placeholder it still has

@@ -90,8 +90,7 @@ class Book:
             out += [(p, "threaded") for p in sheet.related.get("threadedComment", [])]
             out += [(p, "drawing") for p in sheet.related.get("drawing", [])]
             out += [(p, "chart") for p in sheet.charts]
-        seen: set[str] = set()
-        return [(p, k) for p, k in out if not (p in seen or seen.add(p))]
+        return list(dict.fromkeys(out))  # a part reached twice is walked once
 
 
 def load_book(zf: SafeZip) -> Book:

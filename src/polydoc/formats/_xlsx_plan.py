@@ -5,7 +5,9 @@ chart series, data validation, conditional format, hyperlink location, linked te
 form control or pivot source, no INDIRECT-style lookup by string, and no macros. A table's
 column names must equal its header cells, so a header is translated only when no
 structured reference names the column (rebuild then renames the column); the header row
-of a pivot table's source keeps its text so the pivot cache still matches.
+of a pivot table's source keeps its text so the pivot cache still matches. A text that a
+formula, a validation list or a conditional format compares cells with ("Done" in
+=COUNTIF(C:C,"Done")) keeps its text too, so results stay what they were.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ _FORMULAS = etree.XPath(
     + "]/text() | //@location | //@textlink"
 )
 _SHEET_ATTRS = etree.XPath("//@sheet")
+_RULE_TEXTS = etree.XPath("//*[local-name()='cfRule']/@text")
 _HASH_TARGETS = etree.XPath("//@Target[starts-with(., '#')]")
 _QUOTED = re.compile(r"'((?:[^']|'')+)'!")
 _BARE = re.compile(r"(?<![\w.'])([\w.]+(?::[\w.]+)?)!")
 _EXTERNAL = re.compile(r"^\[[^\]]*\]")
 _BRACKET = re.compile(r"\[([^\[\]]*)\]")
+_STRING = re.compile(r'"((?:[^"]|"")*)"')
 _DYNAMIC = re.compile(r"\b(?:INDIRECT|EVALUATE|SHEET)\s*\(", re.IGNORECASE)
 _VML_FORMULA = re.compile(rb"<x:Fmla\w*>([^<]*)</x:Fmla\w*>")
 _RANGE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)$", re.I)
@@ -49,7 +53,13 @@ class References:
 
     sheets: set[str] = field(default_factory=set)
     columns: set[str] = field(default_factory=set)  # names inside [...] of structured references
+    literals: set[str] = field(default_factory=set)  # texts that cells are compared with
     dynamic: bool = False  # a sheet is looked up by a string built at run time
+
+    def literal(self, text: str) -> None:
+        for item in (text, *text.split(",")):  # "Open,Done" is a validation list
+            if item.strip():
+                self.literals.add(item.strip().casefold())
 
     def feed(self, text: str) -> None:
         if "!" in text:
@@ -61,6 +71,9 @@ class References:
         if "[" in text:
             for m in _BRACKET.finditer(text):
                 self.columns.add(re.sub(r"'(.)", r"\1", m.group(1).lstrip("@")).strip().casefold())
+        if '"' in text:
+            for m in _STRING.finditer(text):
+                self.literal(m.group(1).replace('""', '"'))
         if not self.dynamic and _DYNAMIC.search(text):
             self.dynamic = True
 
@@ -84,6 +97,11 @@ class Plan:
     renamable: set[str]  # sheetIds whose name may be translated
     blocked: set[str]  # segment ids that must keep their source text
     tables: list[Table]
+    literals: set[str]  # casefolded texts that formulas compare cells with
+
+    def keeps(self, uid: str, text: str) -> bool:
+        """True when the segment must keep its source text."""
+        return uid in self.blocked or text.strip().casefold() in self.literals
 
 
 def cell_unit(sheet_part: str, cell: etree._Element, sst: str | None) -> str | None:
@@ -127,15 +145,19 @@ def make_plan(zf: SafeZip, book: Book, is_text: Callable[[str], bool]) -> Plan:
                 refs.feed(html.unescape(m.group(1).decode("utf-8", "replace")))
     for table in tables:
         for i, (col, unit) in enumerate(zip(table.columns, table.header_units, strict=True)):
-            if unit and (table.pivot_source or col.casefold() in refs.columns):
+            name = col.strip().casefold()
+            if unit and (table.pivot_source or name in refs.columns or name in refs.literals):
                 blocked.add(unit)
                 table.header_units[i] = None
+        for i, label in enumerate(table.labels):
+            if label is not None and label.strip().casefold() in refs.literals:
+                table.totals_units[i] = None  # the cell keeps its text, so the label must too
     renamable = set()
     if not (book.has_macros or refs.dynamic):
         for sheet in book.sheets:
             if sheet.name.casefold() not in refs.sheets and is_text(sheet.name):
                 renamable.add(sheet.sheet_id)
-    return Plan(renamable, blocked, tables)
+    return Plan(renamable, blocked, tables, refs.literals)
 
 
 def _scan(root: etree._Element, refs: References) -> None:
@@ -143,6 +165,8 @@ def _scan(root: etree._Element, refs: References) -> None:
         refs.feed(str(text))
     for name in _SHEET_ATTRS(root):
         refs.sheets.add(str(name).casefold())
+    for text in _RULE_TEXTS(root):
+        refs.literal(str(text))
 
 
 def _watch(

@@ -34,6 +34,11 @@ _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff
 _INVISIBLE_ATTRS = ("lang", "altLang", "dirty", "err", "noProof", "smtClean", "smtId", "bmk")
 
 
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (an engine may produce them)."""
+    return _XML_INVALID.sub("", text)
+
+
 def decode_xstring(text: str) -> str:
     return _X_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
@@ -103,7 +108,7 @@ def _tagged(items: list[Item], key: Callable[[etree._Element | None], bytes]) ->
     )
 
 
-def _layout(rich: RichText, translated: str) -> tuple[list[Item], bool]:
+def _runs_for(rich: RichText, translated: str) -> tuple[list[Item], bool]:
     """The runs to write for `translated`; False when the tags could not be honoured."""
     if not (same_tags(rich.text, translated) and well_formed(translated)):
         return [(rich.first, strip_tags(translated))], False
@@ -129,7 +134,7 @@ def _set_t(t: etree._Element, text: str, *, sml: bool) -> None:
         else:
             t.attrib.pop(XML_SPACE, None)
     else:
-        t.text = _XML_INVALID.sub("", text)
+        t.text = xml_safe(text)
 
 
 # --- SpreadsheetML: si, is, comment text ---------------------------------------------
@@ -148,7 +153,7 @@ def read_sml(container: etree._Element) -> RichText:
 
 
 def write_sml(container: etree._Element, rich: RichText, translated: str) -> bool:
-    items, ok = _layout(rich, translated)
+    items, ok = _runs_for(rich, translated)
     old = [c for c in container if c.tag in (_S["t"], _S["r"])]
     at = container.index(old[0]) if old else 0
     for child in old:
@@ -183,7 +188,7 @@ def read_dml(paragraph: etree._Element) -> RichText:
 
 
 def write_dml(paragraph: etree._Element, rich: RichText, translated: str) -> bool:
-    items, ok = _layout(rich, translated)
+    items, ok = _runs_for(rich, translated)
     old = [c for c in paragraph if c.tag in (_A["r"], _A["br"], _A["fld"])]
     ppr = paragraph.find(_A["pPr"])
     at = paragraph.index(old[0]) if old else (1 if ppr is not None and paragraph.index(ppr) == 0 else 0)

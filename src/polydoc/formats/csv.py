@@ -1,6 +1,6 @@
 """CSV and TSV: text cells are translated; data cells and the file's own bytes stay as they were.
 
-The dialect is sniffed from the first 64 KiB (comma when the sniffer gives up), the
+The dialect is sniffed from the first 32 KiB (comma when the sniffer gives up), the
 encoding is kept (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252/Latin-1), and
 rows are streamed: a row with no translated cell is written back byte for byte, a
 changed row is written with the sniffed dialect, the row's own line ending and its
@@ -30,10 +30,11 @@ from polydoc.formats._tags import same_tags, strip_tags, tags_of
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-_SAMPLE_CHARS = 64 * 1024
+_SAMPLE_CHARS = 32 * 1024
 _SAMPLE_ROWS = 200
 _DELIMITERS = ",;\t|"
 _MAX_WARNINGS = 20
+_SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\n|\r)")
 
 _NUMBER = re.compile(r"[-+(]?[$€£¥₹]?\d[\d.,'\u00a0\u202f]*(?:[eE][-+]?\d+)?%?\)?")
 _DATE = re.compile(
@@ -45,19 +46,23 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CODE_CHARS = re.compile(r"[\d_/\\@#{}<>=|~^$%&*+]|\w\.\w")
 _CAMEL = re.compile(r"[a-z]+[A-Z]\w*")
 _BOOLEANS = {"true", "false"}
+_LETTER = re.compile(r"[^\W\d_]")
+_PUNCTUATION = ".,;:!?\"'()[]«»“”‘’¿¡"
 
 
 def _token_is_data(token: str) -> bool:
-    if not any(ch.isalpha() for ch in token) or token.casefold() in _BOOLEANS:
+    word = token.strip(_PUNCTUATION)
+    if word.isalpha():  # the common case, kept fast: a plain word is data only as a keyword or code
+        return word.casefold() in _BOOLEANS or _all_caps(word) or bool(_CAMEL.fullmatch(word))
+    if not _LETTER.search(token):
         return True
-    if any(p.fullmatch(token) for p in (_NUMBER, _DATE, _TIME, _URL, _EMAIL, _CAMEL)):
+    if any(p.fullmatch(token) for p in (_NUMBER, _DATE, _TIME, _URL, _EMAIL)):
         return True
-    return bool(_CODE_CHARS.search(token)) or _all_caps(token)
+    return bool(_CODE_CHARS.search(word)) or _all_caps(token)
 
 
 def _all_caps(token: str) -> bool:
-    letters = [ch for ch in token if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    return token.isupper() and len(_LETTER.findall(token)) >= 2
 
 
 def is_data_value(text: str) -> bool:
@@ -77,6 +82,7 @@ class _Layout:
     encoding: str
     params: dict[str, Any]  # csv reader/writer format parameters
     text_columns: frozenset[int]  # 0-based columns whose cells are words, not data
+    header: int  # 1-based row of the header: 2 after Excel's "sep=;" line
 
 
 class CsvHandler(FormatHandler):
@@ -90,7 +96,7 @@ class CsvHandler(FormatHandler):
             for r, row in enumerate(_reader(fh, layout), 1):
                 for c, value in enumerate(row):
                     if _translatable(layout, r, c, value):
-                        yield Segment(f"r{r}c{c + 1}", value, "header" if r == 1 else "cell")
+                        yield Segment(f"r{r}c{c + 1}", value, "header" if r == layout.header else "cell")
 
     def rebuild(
         self,
@@ -102,11 +108,12 @@ class CsvHandler(FormatHandler):
     ) -> RebuildReport:
         layout = _layout(src)
         warnings = _Warnings()
+        writer = _RowWriter(layout)
         with _open_text(src, layout) as fh, dst.open("wb") as out:
             out.write(layout.bom)
             for r, (row, raw) in enumerate(_raw_rows(fh, layout), 1):
                 new = _translated_row(layout, r, row, translations, warnings)
-                text = raw if new is None else _format(new, row, raw, layout)
+                text = raw if new is None else writer.format(new, row, raw)
                 try:
                     out.write(text.encode(layout.encoding))
                 except UnicodeEncodeError:
@@ -133,7 +140,7 @@ class _Warnings:
 
 
 def _translatable(layout: _Layout, r: int, c: int, value: str) -> bool:
-    return (r == 1 or c in layout.text_columns) and not is_data_value(value)
+    return (r == layout.header or c in layout.text_columns) and not is_data_value(value)
 
 
 def _translated_row(
@@ -141,10 +148,12 @@ def _translated_row(
 ) -> list[str] | None:
     new: list[str] | None = None
     for c, value in enumerate(row):
-        target = translations.get(f"r{r}c{c + 1}")
-        if target is None or target == value or not _translatable(layout, r, c, value):
+        if r != layout.header and c not in layout.text_columns:
             continue
-        if tags_of(target) and not same_tags(value, target):
+        target = translations.get(f"r{r}c{c + 1}")
+        if target is None or target == value or is_data_value(value):
+            continue
+        if "<" in target and tags_of(target) and not same_tags(value, target):
             target = strip_tags(target)
             warnings.add(f"r{r}c{c + 1}: the translation carried markup tags; they were removed")
         new = new or list(row)
@@ -152,19 +161,29 @@ def _translated_row(
     return new
 
 
-def _format(new: list[str], old: list[str], raw: str, layout: _Layout) -> str:
-    """`new` as one CSV record, with the line ending and quoting style of the original `raw`."""
-    body = raw.rstrip("\r\n")
-    ending = raw[len(body) :]
+class _RowWriter:
+    """Formats changed rows with the file's dialect, line ending and quoting style."""
 
-    def write(row: list[str], quoting: int) -> str:
-        buf = io.StringIO()
-        # "\r\n" makes the writer quote any field holding either character; replaced below
-        csv.writer(buf, quoting=quoting, lineterminator="\r\n", **layout.params).writerow(row)
-        return buf.getvalue()[:-2]
+    def __init__(self, layout: _Layout) -> None:
+        self.quotechar = layout.params["quotechar"]
+        self.buf = io.StringIO()
+        # "\r\n" makes the writer quote any field holding either character; swapped below
+        self.writers = {
+            q: csv.writer(self.buf, quoting=q, lineterminator="\r\n", **layout.params)
+            for q in (csv.QUOTE_ALL, csv.QUOTE_MINIMAL)
+        }
 
-    quoting = csv.QUOTE_ALL if write(old, csv.QUOTE_ALL) == body else csv.QUOTE_MINIMAL
-    return write(new, quoting) + ending
+    def _write(self, row: list[str], quoting: int) -> str:
+        self.buf.seek(0)
+        self.buf.truncate()
+        self.writers[quoting].writerow(row)
+        return self.buf.getvalue()[:-2]
+
+    def format(self, new: list[str], old: list[str], raw: str) -> str:
+        """`new` as one record, ending and quoted like the original record `raw`."""
+        body = raw.rstrip("\r\n")
+        quote_all = body.startswith(self.quotechar) and self._write(old, csv.QUOTE_ALL) == body
+        return self._write(new, csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL) + raw[len(body) :]
 
 
 def _reader(lines: Iterable[str], layout: _Layout) -> Iterator[list[str]]:
@@ -207,7 +226,7 @@ def _encoding(src: Path) -> tuple[bytes, str]:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with src.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
+                while chunk := fh.read(1 << 16):
                     decoder.decode(chunk)
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -216,7 +235,11 @@ def _encoding(src: Path) -> tuple[bytes, str]:
     return b"", "latin-1"
 
 
-def _dialect(sample: str) -> dict[str, Any]:
+def _dialect(sample: str) -> tuple[dict[str, Any], int]:
+    """Reader/writer parameters for the sample, and the row number of the header."""
+    header = 1
+    if m := _SEP_LINE.match(sample):  # Excel's hint line names the delimiter
+        sample, header = sample[m.end() :], 2
     try:
         found = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
         delimiter, quotechar, skip = found.delimiter, found.quotechar or '"', found.skipinitialspace
@@ -226,13 +249,14 @@ def _dialect(sample: str) -> dict[str, Any]:
         delimiter = max(counts, key=counts.__getitem__) if any(counts.values()) else ","
         quotechar, skip = '"', False
     # RFC 4180 doubling: the sniffer says False whenever its sample has no doubled quote
-    return {
-        "delimiter": delimiter,
+    params = {
+        "delimiter": m.group(1) if m else delimiter,
         "quotechar": quotechar,
         "doublequote": True,
         "skipinitialspace": skip,
         "strict": False,
     }
+    return params, header
 
 
 def _layout(src: Path) -> _Layout:
@@ -245,16 +269,17 @@ def _layout(src: Path) -> _Layout:
     if len(sample) > _SAMPLE_CHARS:  # cut at the last full line so the sniffer sees whole rows
         cut = max(sample.rfind("\n", 0, _SAMPLE_CHARS), sample.rfind("\r", 0, _SAMPLE_CHARS))
         sample = sample[: cut + 1] if cut > 0 else sample[:_SAMPLE_CHARS]
-    partial = _Layout(bom, encoding, _dialect(sample), frozenset())
+    params, header = _dialect(sample)
+    partial = _Layout(bom, encoding, params, frozenset(), header)
     words: Counter[int] = Counter()
     data: Counter[int] = Counter()
     with _open_text(src, partial) as fh:
-        for row in islice(_reader(fh, partial), 1, _SAMPLE_ROWS + 1):
+        for row in islice(_reader(fh, partial), header, header + _SAMPLE_ROWS):
             for c, value in enumerate(row):
                 if value.strip():
                     (data if is_data_value(value) else words)[c] += 1
     text_columns = frozenset(c for c, n in words.items() if n >= data[c])
-    return _Layout(bom, encoding, partial.params, text_columns)
+    return _Layout(bom, encoding, params, text_columns, header)
 
 
 HANDLER = CsvHandler()

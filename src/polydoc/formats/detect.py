@@ -23,8 +23,15 @@ _OOXML_MAIN = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/
 _BINARY_KINDS = {"pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp", "epub"}
 _TEXT_KINDS = {"txt", "md", "html", "srt", "vtt", "xliff", "po", "json", "yaml", "csv"}
 _EXT_ALIASES = {
-    "htm": "html", "xhtml": "html", "markdown": "md", "text": "txt", "yml": "yaml",
-    "xlf": "xliff", "pot": "po", "webvtt": "vtt", "tsv": "csv",
+    "htm": "html",
+    "xhtml": "html",
+    "markdown": "md",
+    "text": "txt",
+    "yml": "yaml",
+    "xlf": "xliff",
+    "pot": "po",
+    "webvtt": "vtt",
+    "tsv": "csv",
 }
 _SRT = re.compile(r"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.M)
 _PO = re.compile(r'^msgid\s+"', re.M)

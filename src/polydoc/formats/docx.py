@@ -14,10 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from polydoc.formats._docx_wordml import W_PPR, WordML, set_default_lang, w
-from polydoc.formats._ooxml import (
-    DrawingML,
-    Element,
-    TextPart,
+from polydoc.formats._ooxml import DrawingML, Element, TextPart
+from polydoc.formats._ooxml_package import (
     fixed_context,
     main_part,
     office_lang,
@@ -50,15 +48,16 @@ class DocxHandler(FormatHandler):
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with open_package(src, _WHAT) as z:
-            yield from package_segments(z, _parts(z))
+            parts, _ = _parts(z)
+            yield from package_segments(z, parts)
 
     def rebuild(
         self, src: Path, dst: Path, translations: Mapping[str, str], *, target_language: str
     ) -> RebuildReport:
         lang = office_lang(target_language)
         with open_package(src, _WHAT) as z:
-            replacements, warnings = rebuild_package(z, _parts(z), translations, lang)
-            styles = _styles_part(z)
+            parts, styles = _parts(z)
+            replacements, warnings = rebuild_package(z, parts, translations, lang)
             if replacements and styles is not None:
                 root = z.read_xml(styles)
                 if set_default_lang(root, lang):
@@ -67,16 +66,21 @@ class DocxHandler(FormatHandler):
         return RebuildReport(warnings)
 
 
-def _parts(z: SafeZip) -> list[TextPart]:
-    """The parts holding visible text, in reading order: body, headers, footers, notes…"""
+def _parts(z: SafeZip) -> tuple[list[TextPart], str | None]:
+    """The parts holding visible text in reading order (body, headers, footers, notes…),
+    and the styles part."""
     main = main_part(z, "word/document.xml", _WHAT)
     found: dict[str, tuple[int, TextPart]] = {main: (0, TextPart(main, _WORDML, context=_context("")))}
+    styles = None
     queue = [main]
     while queue:
-        for rel in relationships(z, queue.pop(0)):
+        source = queue.pop(0)
+        for rel in relationships(z, source):
             if rel.target in found:
                 continue
-            if rel.type in _NOTE_PARTS:
+            if rel.type == "styles" and source == main:
+                styles = rel.target
+            elif rel.type in _NOTE_PARTS:
                 order, where = _NOTE_PARTS[rel.type]
                 found[rel.target] = (order, TextPart(rel.target, _WORDML, context=_context(where)))
                 queue.append(rel.target)  # a header can hold a chart too
@@ -89,12 +93,8 @@ def _parts(z: SafeZip) -> list[TextPart]:
                     chart=chart,
                 )
                 found[rel.target] = (_DRAWING_PARTS[rel.type], part)
-    return [part for _, part in sorted(found.values(), key=lambda op: (op[0], _natural(op[1].name)))]
-
-
-def _styles_part(z: SafeZip) -> str | None:
-    main = main_part(z, "word/document.xml", _WHAT)
-    return next((rel.target for rel in relationships(z, main) if rel.type == "styles"), None)
+    parts = [part for _, part in sorted(found.values(), key=lambda op: (op[0], _natural(op[1].name)))]
+    return parts, styles
 
 
 def _context(where: str) -> Callable[[Element], str]:

@@ -159,7 +159,11 @@ class EpubHandler(FormatHandler):
         with SafeZip(src) as zf:
             book, _ = _read_book(zf)
             rebuilt = _Rebuilt(zf, book, translations, target_language)
-            zf.rewrite(dst, rebuilt)
+            try:
+                zf.rewrite(dst, rebuilt)
+            except BaseException:  # a chapter failed half-way: leave no half-written book behind
+                dst.unlink(missing_ok=True)
+                raise
         return RebuildReport(rebuilt.warnings) if rebuilt.warnings else None
 
 

@@ -23,6 +23,7 @@ from polydoc.formats._placeholders import repair_warning
 from polydoc.formats._placeholders_icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 
+_SPACE = re.compile(r"[ \t\r\n]+")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
 _ESCAPED_NON_ASCII = re.compile(r"\\u(?!00[0-7])[0-9a-fA-F]{4}")
 _RAW_NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -60,7 +61,8 @@ def _read(src: Path) -> tuple[str, str]:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise MalformedDocument(f"The JSON file is not valid: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise MalformedDocument(f"The JSON file is not valid: {exc.msg} ({where})") from exc
     except RecursionError as exc:
         raise MalformedDocument("The JSON file is nested too deeply") from exc
     return bom, text
@@ -93,7 +95,10 @@ def _strings(text: str) -> Iterator[_Str]:
                 yield _Str(uid, i, end, value, stack[-1].key if stack and stack[-1].is_object else "")
             i = end
             continue
-        elif not c.isspace():
+        elif c.isspace():
+            i = _SPACE.match(text, i).end()  # type: ignore[union-attr]
+            continue
+        else:
             i = _SCALAR.match(text, i).end()  # type: ignore[union-attr]
             continue
         i += 1

@@ -108,7 +108,8 @@ def _plain_ok(value: str, flow: bool) -> bool:
 def _block(raw: str, value: str, folded: bool) -> str:
     """A literal or folded block scalar holding `value`, indented like `raw` (the old one)."""
     header, _, body = raw.partition("\n")
-    indent = next((line[: len(line) - len(line.lstrip(" "))] for line in body.split("\n") if line.strip()), "  ")
+    first = next((line for line in body.split("\n") if line.strip()), "  x")
+    indent = first[: len(first) - len(first.lstrip(" "))]
     content = body.rstrip("\n")
     trailing = body[len(content) :]  # blank lines after the text: kept, chomping decides about them
     if folded and "\n" in value.strip("\n"):

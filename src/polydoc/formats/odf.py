@@ -200,7 +200,9 @@ def _sync_string_value(paragraph: Element) -> None:
 def split_language(tag: str) -> tuple[str, str | None]:
     """("pt", "BR") from "pt-BR"; the script part of "zh-Hans-CN" is not expressible in fo:*."""
     parts = tag.replace("_", "-").split("-")
-    region = next((p for p in parts[1:] if len(p) == 2 and p.isalpha() or len(p) == 3 and p.isdigit()), None)
+    region = next(
+        (p for p in parts[1:] if (len(p) == 2 and p.isalpha()) or (len(p) == 3 and p.isdigit())), None
+    )
     return parts[0].lower(), region.upper() if region else None
 
 

@@ -30,6 +30,7 @@ from polydoc.formats._placeholders_icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 _SLAVIC = "(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2)"
@@ -52,17 +53,29 @@ _PLURALS_BY_LANGUAGE = {code: rule for rule, codes in _PLURAL_FORMS.items() for 
 class _Layout:
     """Where one (non-obsolete) entry sits in the file, and its strings for cross-checking."""
 
+    line: int  # its first keyword line
     flags: int | None  # index of its "#," line
     msgctxt: str | None = None
     msgid: str | None = None
     msgstr: str = ""  # all msgstr strings joined; only the header's is used
-    msgstr_start: int | None = None  # [start, end) lines of msgstr / msgstr[n] and continuations
+    msgstr_start: int = -1  # [start, end) lines of msgstr / msgstr[n] and continuations
     msgstr_end: int = 0
 
 
-def _unquote(text: str) -> str:
+@dataclass(slots=True)
+class _Catalogue:
+    bom: bytes
+    encoding: str
+    lines: list[str]  # with their line endings
+    layouts: list[_Layout]
+    po: polib.POFile
+
+
+def _unquote(text: str, i: int) -> str:
     text = text.strip()
-    return polib.unescape(text[1:-1]) if len(text) >= 2 and text[0] == text[-1] == '"' else ""
+    if not _QUOTED.fullmatch(text):  # polib lets an unterminated string pass
+        raise MalformedDocument(f"The PO file is not valid: line {i + 1} has a badly quoted string")
+    return polib.unescape(text[1:-1])
 
 
 def _scan(lines: list[str]) -> list[_Layout]:
@@ -83,27 +96,33 @@ def _scan(lines: list[str]) -> list[_Layout]:
             field = "previous"
         elif s.startswith('"'):
             if cur is not None and field in ("msgctxt", "msgid", "msgstr"):
-                setattr(cur, field, (getattr(cur, field) or "") + _unquote(s))
+                setattr(cur, field, (getattr(cur, field) or "") + _unquote(s, i))
                 if field == "msgstr":
                     cur.msgstr_end = i + 1
         else:
-            keyword, _, rest = s.partition(" ")
+            keyword, rest = (s.split(None, 1) + [""])[:2]
             if keyword == "msgctxt" or (keyword == "msgid" and (cur is None or cur.msgid is not None)):
-                cur, flags = _Layout(flags), None
+                cur, flags = _Layout(i, flags), None
                 entries.append(cur)
             if cur is None:
                 continue
             field = "msgstr" if keyword.startswith("msgstr") else keyword
+            value = _unquote(rest, i)
             if field in ("msgctxt", "msgid"):
-                setattr(cur, field, _unquote(rest))
+                setattr(cur, field, value)
             elif field == "msgstr":
-                cur.msgstr += _unquote(rest)
-                cur.msgstr_start = i if cur.msgstr_start is None else cur.msgstr_start
+                cur.msgstr += value
+                cur.msgstr_start = i if cur.msgstr_start < 0 else cur.msgstr_start
                 cur.msgstr_end = i + 1
+    for entry in entries:
+        if entry.msgstr_start < 0:
+            raise MalformedDocument(
+                f"The PO file is not valid: the entry at line {entry.line + 1} has no msgstr (is it truncated?)"
+            )
     return entries
 
 
-def _read(src: Path) -> tuple[bytes, str, str, polib.POFile]:
+def _read(src: Path) -> _Catalogue:
     data = src.read_bytes()
     bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
     m = _CHARSET.search(data[:4096])
@@ -117,7 +136,8 @@ def _read(src: Path) -> tuple[bytes, str, str, polib.POFile]:
         raise MalformedDocument(f"The PO file is not valid {encoding} text") from exc
     except (OSError, ValueError) as exc:
         raise MalformedDocument(f"The PO file is not valid: {exc}") from exc
-    return bom, encoding, text, po
+    lines = _LINES.findall(text)
+    return _Catalogue(bom, encoding, lines, _scan(lines), po)
 
 
 def _entries(po: polib.POFile) -> list[polib.POEntry]:
@@ -184,22 +204,20 @@ def _set(e: polib.POEntry, forms: list[str], nplurals: int | None) -> None:
         e.flags.remove("fuzzy")
 
 
-def _splice(text: str, po: polib.POFile, changed: set[int], updates: dict[str, str]) -> str | None:
+def _splice(cat: _Catalogue, changed: set[int], updates: dict[str, str]) -> str | None:
     """The original text with the changed msgstr blocks, flags and header fields replaced;
     None when the line scan does not match polib's entries."""
-    lines = _LINES.findall(text)
+    lines, layouts = cat.lines, cat.layouts
     newline = next((ln[len(ln.rstrip("\r\n")) :] for ln in lines if ln.endswith("\n")), "\n")
-    layouts = _scan(lines)
     header = next((lay for lay in layouts if lay.msgid == "" and lay.msgctxt is None), None)
     layouts = [lay for lay in layouts if lay is not header]
-    entries = _entries(po)
+    entries = _entries(cat.po)
     if len(layouts) != len(entries) or any(
-        lay.msgid != e.msgid or lay.msgctxt != e.msgctxt or lay.msgstr_start is None
-        for lay, e in zip(layouts, entries, strict=True)
+        lay.msgid != e.msgid or lay.msgctxt != e.msgctxt for lay, e in zip(layouts, entries, strict=True)
     ):
         return None
     edits: list[tuple[int, int, str]] = []  # (first line, line after the replaced ones, new text)
-    if updates and header is not None and header.msgstr_start is not None:
+    if updates and header is not None:
         msgstr = _quote("msgstr", _header(header.msgstr, updates), newline)
         edits.append((header.msgstr_start, header.msgstr_end, msgstr))
     elif updates:  # no header at all: add one, gettext needs the charset
@@ -233,7 +251,7 @@ class PoHandler(FormatHandler):
     media_type = "text/x-gettext-translation"
 
     def extract(self, src: Path) -> Iterator[Segment]:
-        for k, entry in enumerate(_entries(_read(src)[3]), 1):
+        for k, entry in enumerate(_entries(_read(src).po), 1):
             sources = [(f"e{k}", entry.msgid)]
             if entry.msgid_plural:
                 sources.append((f"e{k}/plural", entry.msgid_plural))
@@ -244,36 +262,34 @@ class PoHandler(FormatHandler):
     def rebuild(
         self, src: Path, dst: Path, translations: Mapping[str, str], *, target_language: str
     ) -> RebuildReport | None:
-        bom, encoding, text, po = _read(src)
-        original = dict(po.metadata)
+        cat = _read(src)
+        original = dict(cat.po.metadata)
         warnings: list[str] = []
         updates = _header_updates(original, target_language, force_utf8=False)
         found = _NPLURALS.search(updates.get("Plural-Forms") or original.get("Plural-Forms", ""))
         changed: set[int] = set()
-        for k, entry in enumerate(_entries(po), 1):
+        for k, entry in enumerate(_entries(cat.po), 1):
             forms = _translate(entry, f"e{k}", translations, warnings)
             if forms:
                 _set(entry, forms, int(found.group(1)) if found else None)
                 changed.add(id(entry))
         try:
-            data = self._write(text, po, changed, updates, warnings).encode(encoding)
+            data = self._write(cat, changed, updates, warnings).encode(cat.encoding)
         except UnicodeEncodeError:
-            warnings.append(f"The translation does not fit the {encoding} charset; the file is now UTF-8")
+            warnings.append(f"The translation does not fit the {cat.encoding} charset; the file is now UTF-8")
             updates = _header_updates(original, target_language, force_utf8=True)
-            data = self._write(text, po, changed, updates, warnings).encode("utf-8")
-        dst.write_bytes(bom + data)
+            data = self._write(cat, changed, updates, warnings).encode("utf-8")
+        dst.write_bytes(cat.bom + data)
         return RebuildReport(warnings) if warnings else None
 
     @staticmethod
-    def _write(
-        text: str, po: polib.POFile, changed: set[int], updates: dict[str, str], warnings: list[str]
-    ) -> str:
-        out = _splice(text, po, changed, updates)
+    def _write(cat: _Catalogue, changed: set[int], updates: dict[str, str], warnings: list[str]) -> str:
+        out = _splice(cat, changed, updates)
         if out is not None:
             return out
         warnings.append("The PO layout could not be kept exactly; polib rewrote the whole catalogue")
-        po.metadata.update(updates)
-        return str(po)
+        cat.po.metadata.update(updates)
+        return str(cat.po)
 
 
 HANDLER = PoHandler()

@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from polydoc.formats._ooxml import (
-    DrawingML,
-    Element,
-    TextPart,
+from polydoc.formats._ooxml import DrawingML, Element, TextPart
+from polydoc.formats._ooxml_package import (
     fixed_context,
     main_part,
     office_lang,

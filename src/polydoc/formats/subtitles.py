@@ -40,6 +40,7 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 
 _BREAK = object()  # payload of the tags that stand for a line break
 
+
 @dataclass(slots=True)
 class _Cue:
     number: int  # position in the file, from 1
@@ -205,11 +206,16 @@ def _render(cue: _Cue, translated: str, vtt: bool) -> tuple[str, str | None]:
             lost_breaks += 1
         else:
             tokens += [("t", " "), ("x", n)]
-    lines = [
-        line
-        for line in _lines_of(tokens, payloads)
-        if any(kind != "t" or str(value).strip() for kind, value in line)
-    ]
+    lines: list[list[Token]] = []
+    carry: list[Token] = []  # tags of a line without text join the next line: no empty lines
+    for line in _lines_of(tokens, payloads):
+        if any(kind == "t" and str(value).strip() for kind, value in line):
+            lines.append(carry + line)
+            carry = []
+        else:
+            carry += [t for t in line if t[0] != "t"]
+    if carry:
+        lines[-1:] = [lines[-1] + carry] if lines else [carry]
     for _ in range(lost_breaks):
         if len(lines) >= len(cue.lines) or not _break_longest(lines):
             break
@@ -265,7 +271,7 @@ class _SubtitleHandler(FormatHandler):
             data = doc.bom + text.encode(doc.encoding)
         except UnicodeEncodeError:
             data = codecs.BOM_UTF8 + text.encode("utf-8")
-            warnings.append(f"The translation does not fit the file's {doc.encoding} encoding; saved as UTF-8")
+            warnings.append(f"The translation does not fit the {doc.encoding} encoding; saved as UTF-8")
         dst.write_bytes(data)
         return RebuildReport(warnings) if warnings else None
 

@@ -31,6 +31,7 @@ from polydoc.formats._xlsx_text import (
     read_sml,
     write_dml,
     write_sml,
+    xml_safe,
 )
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.csv import is_data_value
@@ -67,7 +68,7 @@ class XlsxHandler(FormatHandler):
             for part, kind in book.text_parts():
                 for uid, el, model in _units(zf, part, kind, book):
                     text = _read(el, model).text
-                    if uid not in plan.blocked and _is_text(text):
+                    if _is_text(text) and not plan.keeps(uid, strip_tags(text)):
                         yield Segment(uid, text, _CONTEXT[kind])
 
     def rebuild(
@@ -91,8 +92,10 @@ class XlsxHandler(FormatHandler):
                 changed = False
                 for uid, el, model in _units_of(root, part, kind, book):
                     target = translations.get(uid)
+                    if target is None or uid in blocked:
+                        continue
                     rich = _read(el, model)
-                    if target is None or uid in blocked or target == rich.text:
+                    if target == rich.text or plan.keeps(uid, strip_tags(rich.text)):
                         continue
                     if not _write(el, model, rich, target):
                         warnings.append(f"{uid}: {_LOST_TAGS}")
@@ -211,7 +214,7 @@ def _write(el: etree._Element, model: str, rich: RichText, target: str) -> bool:
         return write_sml(el, rich, target)
     if model == "dml":
         return write_dml(el, rich, target)
-    el.text = strip_tags(target)
+    el.text = xml_safe(strip_tags(target))
     return not tags_of(target)
 
 
@@ -230,7 +233,7 @@ def _update_chart_cache(root: etree._Element, cache: Mapping[str, str]) -> bool:
 
 
 def _clean_sheet_name(text: str) -> str:
-    name = " ".join(strip_tags(text).translate(_BAD_SHEET_CHARS).split()).strip("'")
+    name = " ".join(xml_safe(strip_tags(text)).translate(_BAD_SHEET_CHARS).split()).strip("'")
     return name[:31].rstrip()
 
 

@@ -21,6 +21,9 @@ def page(session: Session, model: Any, query: Select, *, limit: int, after: str 
         if anchor is None:
             raise BadRequest("`after` does not name an object in this list", code="invalid_cursor")
         query = query.where(
-            or_(model.created_at < anchor.created_at, and_(model.created_at == anchor.created_at, model.id < anchor.id))
+            or_(
+                model.created_at < anchor.created_at,
+                and_(model.created_at == anchor.created_at, model.id < anchor.id),
+            )
         )
     return list(session.scalars(query.order_by(model.created_at.desc(), model.id.desc()).limit(limit)))

@@ -25,6 +25,7 @@ from polydoc.services import files as files_service
 from polydoc.services._paging import page
 
 OUTPUT_MODES = ("translated", "bilingual")
+BILINGUAL_FORMATS = ("pdf",)  # formats whose handler can interleave source and translated pages
 
 
 def estimate_credits(num_pages: int) -> int:
@@ -58,8 +59,14 @@ def create_run(
     engine_name = engine or get_settings().default_engine
     route = find_route(engine_name, source, target)
     options = dict(options or {})
-    if options.get("output_mode", "translated") not in OUTPUT_MODES:
+    mode = options.get("output_mode", "translated")
+    if mode not in OUTPUT_MODES:
         raise BadRequest(f"output_mode must be one of {', '.join(OUTPUT_MODES)}", code="invalid_option")
+    if mode == "bilingual" and src_file.format not in BILINGUAL_FORMATS:
+        raise BadRequest(
+            f"output_mode 'bilingual' is available for {', '.join(BILINGUAL_FORMATS)} files, not {src_file.format}",
+            code="invalid_option",
+        )
     cost = estimate_credits(src_file.num_pages)
     run = Run(
         id=uuid.uuid4(),
@@ -156,9 +163,7 @@ def renew(session: Session, *, run_id: uuid.UUID, token: str, **values: object) 
 
 def expired_runs(session: Session, *, limit: int = 500) -> list[Run]:
     return list(
-        session.scalars(
-            select(Run).where(Run.status == "Running", Run.lease_until < utcnow()).limit(limit)
-        )
+        session.scalars(select(Run).where(Run.status == "Running", Run.lease_until < utcnow()).limit(limit))
     )
 
 

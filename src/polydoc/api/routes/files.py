@@ -74,7 +74,9 @@ def delete_file(file_id: str, session: SessionDep, account: CurrentAccount) -> F
     "/{file_id}/download",
     operation_id="files_download",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    },
 )
 def download_file(file_id: str, session: SessionDep, account: CurrentAccount) -> StreamingResponse:
     row = files_service.get_file(session, account_id=account.id, file_id=file_id)
@@ -86,4 +88,6 @@ def download_file(file_id: str, session: SessionDep, account: CurrentAccount) ->
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; sandbox",
     }
-    return StreamingResponse(get_store().iter_bytes(row.s3_key), media_type="application/octet-stream", headers=headers)
+    return StreamingResponse(
+        get_store().iter_bytes(row.s3_key), media_type="application/octet-stream", headers=headers
+    )

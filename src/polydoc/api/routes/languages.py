@@ -16,7 +16,9 @@ def list_languages() -> LanguagesRead:
     listing = language_pairs()
     return LanguagesRead(
         languages=[LanguageInfo(code=c, name=n) for c, n in listing.languages],
-        pairs=[LanguagePair(source=p.source, target=p.target, engine=p.engine, via=p.via) for p in listing.pairs],
+        pairs=[
+            LanguagePair(source=p.source, target=p.target, engine=p.engine, via=p.via) for p in listing.pairs
+        ],
         engines=listing.engines,
         default_engine=get_settings().default_engine,
     )
