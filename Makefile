@@ -1,5 +1,8 @@
 # `make serve` and `make test` set up everything they need first (idempotent, quick when done).
-.PHONY: install serve test lint bench
+.PHONY: install serve test lint bench services
+
+# the same end-to-end suite runs a second time against PostgreSQL + Redis + S3
+SCALEOUT_SUITE = tests/test_e2e_service.py tests/test_contract.py tests/test_errors.py tests/test_worker_crash.py
 
 install:
 	@bash scripts/install.sh
@@ -10,8 +13,13 @@ serve: install
 lint: install
 	.venv/bin/ruff check src tests benchmarks
 
+services: install
+	@bash scripts/services.sh >/dev/null
+
 test: install lint
-	.venv/bin/pytest -q
+	@eval "$$(bash scripts/services.sh)" && \
+	  POLYDOC_TEST_BACKEND=scaleout .venv/bin/pytest -q -p no:cacheprovider $(SCALEOUT_SUITE) && \
+	  .venv/bin/pytest -q
 
 bench: install
 	.venv/bin/python benchmarks/throughput.py

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 DEB_PACKAGES=(
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-fr-es apertium-es-pt
   apertium-spa-ita apertium-fra-cat
-  fonts-dejavu-core fonts-noto-core qpdf poppler-utils
+  fonts-dejavu-core fonts-noto-core qpdf poppler-utils gettext
+  chromium
 )
 PYTHON=${PYTHON:-python3}
 

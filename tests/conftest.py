@@ -14,6 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 POLYDOC = [sys.executable, "-m", "polydoc"]
@@ -84,6 +87,11 @@ class Service:
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([*POLYDOC, *args], env=self.env, capture_output=True, text=True, timeout=120)
 
+    def db(self) -> Session:
+        """A session on the service's own database (SQLite file or PostgreSQL)."""
+        url = self.env.get("POLYDOC_DATABASE_URL") or f"sqlite:///{self.data_dir / 'polydoc.sqlite'}"
+        return Session(create_engine(url, poolclass=NullPool))
+
     def new_account(self, name: str, credits: int = 1000) -> str:
         """Create an account with the CLI; returns its API key (the last line of stdout)."""
         done = self.cli("accounts", "create", name, "--credits", str(credits))
@@ -91,11 +99,38 @@ class Service:
         return done.stdout.strip().splitlines()[-1]
 
 
+def scaleout_env() -> dict[str, str]:
+    """A fresh PostgreSQL database, Redis database and S3 bucket (from scripts/services.sh)."""
+    import uuid
+
+    import boto3
+    import psycopg
+
+    suffix = uuid.uuid4().hex[:12]
+    pg = os.environ["POLYDOC_TEST_PG_URL"]
+    with psycopg.connect(pg.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE polydoc_{suffix}")
+    endpoint = os.environ["POLYDOC_TEST_S3_ENDPOINT"]
+    creds = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
+    boto3.client("s3", endpoint_url=endpoint, **creds).create_bucket(Bucket=f"polydoc-{suffix}")
+    return {
+        "POLYDOC_DATABASE_URL": pg.rsplit("/", 1)[0] + f"/polydoc_{suffix}",
+        "POLYDOC_BROKER_URL": os.environ["POLYDOC_TEST_REDIS_URL"] + f"/{int(suffix, 16) % 15 + 1}",
+        "POLYDOC_STORAGE_URL": f"s3://polydoc-{suffix}/blobs",
+        "POLYDOC_S3_ENDPOINT_URL": endpoint,
+        "POLYDOC_S3_ACCESS_KEY_ID": "test",
+        "POLYDOC_S3_SECRET_ACCESS_KEY": "test",
+    }
+
+
 def make_service(tmp: Path, extra_env: dict[str, str] | None = None) -> Service:
+    """Embedded default, or PostgreSQL + Redis + S3 when POLYDOC_TEST_BACKEND=scaleout."""
     port = free_port()
+    backend = scaleout_env() if os.environ.get("POLYDOC_TEST_BACKEND") == "scaleout" else {}
     env = {
         **os.environ,
         **TEST_ENV,
+        **backend,
         "POLYDOC_DATA_DIR": str(tmp),
         "POLYDOC_PORT": str(port),
         **(extra_env or {}),

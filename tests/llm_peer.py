@@ -35,7 +35,7 @@ _MASK = re.compile(r"<x9\d{3}/>")
 class PeerBehaviour:
     """What the peer does wrong. Counters (`status_429`, `status_500`) count down per request."""
 
-    latency: float = 0.0  # seconds slept before answering each chat request
+    latency: float = 0.0  # seconds from a chat request to its answer (at least)
     status_429: int = 0  # the next N chat requests get 429
     retry_after: str | None = "1"  # Retry-After sent with 429 (seconds or an HTTP date)
     status_500: int = 0  # then the next N chat requests get 500
@@ -194,9 +194,12 @@ class FakeLLMPeer:
         with self.lock:
             self.stats.in_flight += 1
             self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        # a fixed latency: the answer leaves `latency` seconds after the request came, however long
+        # the translation took (the memo makes repeated requests cost almost nothing)
+        ready_at = time.monotonic() + self.behaviour.latency
         try:
-            time.sleep(self.behaviour.latency)
             status, body, extra, segments = self._answer(request, headers)
+            time.sleep(max(0.0, ready_at - time.monotonic()))
         finally:
             with self.lock:
                 self.stats.in_flight -= 1
@@ -283,6 +286,7 @@ def _error(message: str, kind: str) -> dict[str, Any]:
 def _handler_for(peer: FakeLLMPeer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms ACK wait
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             pass

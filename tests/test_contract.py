@@ -125,3 +125,21 @@ def test_openapi_describes_every_operation(service: Service) -> None:
 def test_public_endpoints(service: Service, path: str) -> None:
     resp = service.client(key="nothing").get(path)
     assert resp.status_code == 200
+
+
+def test_metrics_in_prometheus_format(service: Service) -> None:
+    with service.client() as c:
+        translate(c, "m.txt", b"The house is big.\n")
+        body = c.get("/metrics").text
+    from prometheus_client.parser import text_string_to_metric_families
+
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    succeeded = [
+        s.value
+        for s in families["polydoc_runs"].samples
+        if s.labels == {"status": "Succeeded", "stage": "done"}
+    ]
+    assert succeeded and succeeded[0] >= 1
+    assert "polydoc_queue_depth" in families and "polydoc_tokens" in families
+    count = [s.value for s in families["polydoc_run_duration_seconds"].samples if s.name.endswith("_count")]
+    assert count[0] == succeeded[0]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
+import uuid
 
 import pytest
+from sqlalchemy import func, select
 
+from polydoc.db.models import CreditEntry
 from tests.conftest import Service, translate, upload, wait_run
 
 TXT = b"The house is very big.\n\nThe dog is red and the cat is black.\nThe cat eats fish.\n"
@@ -99,14 +101,14 @@ def test_usage_and_balance_agree_with_ledger(service: Service) -> None:
     spent = sum(r["credits"] for r in runs)
     assert account["balance"] == 50 - spent and account["spent"] == spent and account["held"] == 0
     assert account["input_tokens"] == sum(r["input_tokens"] for r in runs)
-    with sqlite3.connect(service.data_dir / "polydoc.sqlite") as db:
-        (ledger,) = db.execute(
-            "SELECT SUM(amount) FROM credit_entries WHERE account_id = ?", (account["id"].replace("-", ""),)
-        ).fetchone()
+    with service.db() as db:
+        account_id = uuid.UUID(account["id"])
+        ledger = db.scalar(select(func.sum(CreditEntry.amount)).where(CreditEntry.account_id == account_id))
         kinds = db.execute(
-            "SELECT kind, COUNT(*) FROM credit_entries WHERE account_id = ? GROUP BY kind",
-            (account["id"].replace("-", ""),),
-        ).fetchall()
+            select(CreditEntry.kind, func.count())
+            .where(CreditEntry.account_id == account_id)
+            .group_by(CreditEntry.kind)
+        ).all()
     assert ledger == account["balance"]
     assert dict(kinds) == {"grant": 1, "hold": 3, "release": 3, "charge": 3}
 

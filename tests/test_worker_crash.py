@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 import time
+import uuid
 from pathlib import Path
 
+from sqlalchemy import func, select
+
+from polydoc.db.models import CreditEntry, File
 from tests.conftest import make_service, upload, wait_http, wait_run
 
 
@@ -41,17 +44,17 @@ def test_sigkill_worker_mid_run_then_restart(tmp_path: Path) -> None:
             assert out.count("casa") == 10000
             account = c.get("/v1/account").json()
         assert account["balance"] == 10_000 - f["num_pages"] and account["held"] == 0
-        with sqlite3.connect(tmp_path / "polydoc.sqlite") as db:
+        with svc.db() as db:
+            rid = uuid.UUID(run["id"])
             kinds = dict(
                 db.execute(
-                    "SELECT kind, COUNT(*) FROM credit_entries WHERE run_id = ? GROUP BY kind",
-                    (run["id"].replace("-", ""),),
-                ).fetchall()
+                    select(CreditEntry.kind, func.count())
+                    .where(CreditEntry.run_id == rid)
+                    .group_by(CreditEntry.kind)
+                ).all()
             )
-            outputs = db.execute(
-                "SELECT COUNT(*) FROM files WHERE run_id = ?", (run["id"].replace("-", ""),)
-            ).fetchone()
+            outputs = db.scalar(select(func.count()).select_from(File).where(File.run_id == rid))
         assert kinds == {"hold": 1, "release": 1, "charge": 1}
-        assert outputs == (1,)
+        assert outputs == 1
     finally:
         svc.stop()

@@ -462,7 +462,7 @@ def runs_show(
     server: RemoteServer = DEFAULT_SERVER,
     api_key: ApiKey = None,
 ) -> None:
-    """One run in detail (with --wait: follow it live until it ends)."""
+    """One run in detail (with --wait: follow it live until it ends); exits 1 if the run failed."""
     with _connect(server, api_key) as remote:
         if wait:
             with Progress(*_RUN_COLUMNS, console=err, transient=True) as bar:

@@ -189,8 +189,8 @@ class Remote:
             for run in self.events(run_id):
                 if on_update:
                     on_update(run)
-        except (httpx.TransportError, ValueError):
-            pass  # a stream cut short (proxy, restart): carry on by polling
+        except (httpx.TransportError, ValueError, RemoteError):
+            pass  # no stream, or one cut short (proxy, restart): carry on by polling, which reports real errors
         while run is None or run["status"] == "Running":
             if run is not None:
                 time.sleep(POLL_SECONDS)

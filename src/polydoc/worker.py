@@ -77,8 +77,10 @@ celery_app = make_celery()
 def execute_run(*, run_id: str) -> None:
     from polydoc import pipeline
     from polydoc.db.session import session_scope
+    from polydoc.logs import current_run
     from polydoc.services import runs as runs_service
 
+    current_run.set(run_id)  # every log line of this run carries its id
     rid = uuid.UUID(run_id)
     token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     with session_scope() as s:
@@ -128,6 +130,14 @@ def _periodic_loop() -> None:
             except Exception:  # a database hiccup must not end the loop; next tick retries
                 log.exception("periodic task %s failed", name)
         _stop.wait(1.0)
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_kwargs: object) -> None:
+    """Our log format for the worker too (connecting this stops Celery configuring its own)."""
+    from polydoc.logs import setup_logging
+
+    setup_logging(get_settings().log_format, get_settings().log_level)
 
 
 @signals.worker_ready.connect

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.config import Settings
+from polydoc.engines._openai_check import problem
 from polydoc.engines.base import BatchContext, LangPair
 from polydoc.engines.openai import OpenAIEngine, OpenAIProfile, load_profiles
 from polydoc.errors import EngineError, EngineUnavailable
@@ -277,6 +278,42 @@ def test_batches_are_split_by_max_segments_and_tokens(peer: FakeLLMPeer) -> None
     peer.reset()
     engine_for(peer, max_segments=20, max_tokens=100).translate_batch(EN_ES, texts[:10])
     assert max(segment_counts(peer)) < 10 and sum(segment_counts(peer)) == 10
+
+
+def test_more_requests_than_slots_are_spread_over_whole_waves(peer: FakeLLMPeer) -> None:
+    texts = [f"Sentence {i} is about the weather in the city." for i in range(45)]
+    result = engine_for(peer, max_segments=5, max_concurrency=4).translate_batch(EN_ES, texts)
+    counts = segment_counts(peer)
+    # 9 requests of 5 would leave the third wave of 4 slots with one request; 12 fill three waves
+    assert len(counts) == 12 and max(counts) <= 5 and sum(counts) == 45
+    assert result.failed == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translated", "why"),
+    [
+        ("Hello {name}, you have %s messages.", "Hola, tienes %s mensajes.", "placeholders changed"),
+        ("Hello {name}, you have %s messages.", "Hola {name}, tienes %d mensajes.", "placeholders changed"),
+        ("Hello {name}, you have %s messages.", "Hola {name}, tienes %s mensajes.", None),
+        ("Press <g1>Save</g1> now.", "Pulsa <g1>Guardar</g1> ahora.", None),
+        ("Press <g1>Save</g1> now.", "Pulsa </g1>Guardar<g1> ahora.", "inline tags out of order"),
+        ("Press <g1>Save</g1> now.", "Pulsa Guardar ahora.", "inline tags changed"),
+        ("Read the report now.", "read the  report now.", "source text returned untranslated"),
+        ("Ada Lovelace", "Ada Lovelace", None),
+        ("50 % <x1/>", "50 % <x1/>", None),
+        ("Good morning.", " ", "empty translation"),
+        ("Good morning.", "...", "no words in the translation"),
+        ("Good morning.", "Buenos días. " * 10, "translation far longer than the source (the model ran on)"),
+        ("Save the file.", "Guarda el archivo.", "glossary term 'file' not translated as 'fichero'"),
+        ("Save the file.", "Guarda el Fichero.", None),
+    ],
+)
+def test_reply_checks(source: str, translated: str, why: str | None) -> None:
+    assert problem(source, translated, [("file", "fichero")]) == why
+
+
+def test_an_echo_is_fine_between_variants_of_one_language() -> None:
+    assert problem("Read the report now.", "Read the report now.", [], same_language=True) is None
 
 
 def test_profiles_from_settings() -> None:

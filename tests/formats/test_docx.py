@@ -11,7 +11,7 @@ import docx
 import pytest
 from lxml import etree
 
-from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument
+from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument, UnsupportedFormat
 from polydoc.formats import handler_for
 from polydoc.formats._tags import strip_tags
 from polydoc.formats.base import RebuildReport
@@ -408,6 +408,15 @@ def _patched(src: Path, dst: Path, changes: Mapping[str, bytes]) -> Path:
             if name not in old:
                 zf.writestr(name, data)
     return dst
+
+
+def test_strict_open_xml_is_refused_not_passed_through(source: Path, tmp_path: Path) -> None:
+    strict = members(source)["word/document.xml"].replace(
+        W_NS.encode(), b"http://purl.oclc.org/ooxml/wordprocessingml/main"
+    )
+    bad = _patched(source, tmp_path / "strict.docx", {"word/document.xml": strict})
+    with pytest.raises(UnsupportedFormat):
+        list(HANDLER.extract(bad))
 
 
 _LAUGHS = (

@@ -125,14 +125,16 @@ def test_json_identity_is_byte_exact(tmp_path: Path, indent, ensure_ascii: bool)
     assert out.read_bytes() == src.read_bytes()
 
 
-def test_json_escaped_slashes_bom_and_duplicate_keys(tmp_path: Path) -> None:
+def test_json_escaped_slashes_bom_duplicate_keys_and_nan(tmp_path: Path) -> None:
     src = tmp_path / "laravel.json"
-    src.write_bytes(b'\xef\xbb\xbf{"a": "Go to http:\\/\\/example.com\\/help now", "b": "One", "b": "Two"}')
+    src.write_bytes(
+        b'\xef\xbb\xbf{"a": "Go to http:\\/\\/example.com\\/help now", "b": "One", "b": "Two", "n": NaN}'
+    )
     out = tmp_path / "es.json"
     segments, _ = translate("json", src, out)
     assert [s.id for s in segments] == ["#/a", "#/b", "#/b@2"]
     assert out.read_bytes() == (
-        b'\xef\xbb\xbf{"a": "esGO esTO http:\\/\\/example.com\\/help esNOW", "b": "esONE", "b": "esTWO"}'
+        b'\xef\xbb\xbf{"a": "esGO esTO http:\\/\\/example.com\\/help esNOW", "b": "esONE", "b": "esTWO", "n": NaN}'
     )
 
 

@@ -12,9 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from polydoc import __version__
-from polydoc.api.routes import account, files, languages, runs
+from polydoc.api.routes import account, files, languages, metrics, runs
 from polydoc.api.schemas import ErrorBody
+from polydoc.config import get_settings
 from polydoc.errors import PolydocError
+from polydoc.logs import setup_logging
 
 log = logging.getLogger("polydoc.api")
 WEB = Path(__file__).resolve().parent.parent / "web"
@@ -26,13 +28,15 @@ def _error(status: int, code: str, message: str, headers: dict[str, str] | None 
 
 
 def create_app() -> FastAPI:
+    settings = get_settings()
+    setup_logging(settings.log_format, settings.log_level)
     app = FastAPI(
         title="Polydoc",
         version=__version__,
         description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
         responses=_ERRORS,
     )
-    for module in (files, runs, account, languages):
+    for module in (files, runs, account, languages, metrics):
         app.include_router(module.router)
 
     @app.exception_handler(PolydocError)

@@ -98,8 +98,9 @@ class OpenAIEngine(Engine):
     def __init__(self, profile: OpenAIProfile, *, transport: httpx.BaseTransport | None = None) -> None:
         """`transport` replaces httpx's network transport (e.g. to record what a server sent)."""
         self.profile = profile
-        # enough segments per call to fill every request slot (the pipeline calls batch by batch)
-        self.batch_size = max(200, profile.max_concurrency * profile.max_segments)
+        # enough segments per call for several waves of requests: the pipeline calls batch by batch,
+        # and each call ends with a wait for its slowest request
+        self.batch_size = max(200, 4 * profile.max_concurrency * profile.max_segments)
         # the concurrency limit holds across every run that shares this instance
         self._slots = threading.BoundedSemaphore(profile.max_concurrency)
         headers = dict(profile.headers)
@@ -172,18 +173,36 @@ class OpenAIEngine(Engine):
         )
 
     def _plan(self, texts: list[str]) -> list[list[int]]:
-        """Consecutive index groups of at most max_segments and about max_tokens/2 source tokens."""
+        """Consecutive index groups of at most max_segments and about max_tokens/2 source tokens.
+
+        When there are more groups than request slots, the segments are spread evenly over whole
+        waves of `max_concurrency` requests, so the last wave does not run half empty.
+        """
+        chunks = self._pack(range(len(texts)), texts)
+        slots = self.profile.max_concurrency
+        if len(chunks) <= slots or len(chunks) % slots == 0:
+            return chunks
+        count = min(len(texts), -(-len(chunks) // slots) * slots)
+        even: list[list[int]] = []
+        start = 0
+        for k in range(count):
+            size = len(texts) // count + (k < len(texts) % count)
+            even.extend(self._pack(range(start, start + size), texts))
+            start += size
+        return even
+
+    def _pack(self, idxs: range, texts: list[str]) -> list[list[int]]:
         budget = self.profile.max_tokens // 2
         chunks: list[list[int]] = [[]]
         used = 0
-        for i, text in enumerate(texts):
-            cost = len(text) // 4 + _SEGMENT_OVERHEAD_TOKENS
+        for i in idxs:
+            cost = len(texts[i]) // 4 + _SEGMENT_OVERHEAD_TOKENS
             if chunks[-1] and (len(chunks[-1]) >= self.profile.max_segments or used + cost > budget):
                 chunks.append([])
                 used = 0
             chunks[-1].append(i)
             used += cost
-        return chunks
+        return [c for c in chunks if c]
 
     def _solve(self, job: _Job, idxs: list[int]) -> dict[int, str | None]:
         """Translations of `idxs` (None: kept in the source language), splitting on failure."""

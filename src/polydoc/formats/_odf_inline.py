@@ -228,10 +228,8 @@ def _append_text(parent: Element, text: str) -> None:
 
 
 def _copy_wrapper(parent: Element, template: Element) -> Element:
-    """A new empty element like `template`: tag, attributes, namespaces the parent lacks."""
-    known = set(parent.nsmap.values())
-    own = {k: v for k, v in template.nsmap.items() if v not in known}
-    return etree.SubElement(parent, template.tag, attrib=dict(template.attrib), nsmap=own or None)
+    """A new empty element like `template`; lxml declares any namespace the parent lacks."""
+    return etree.SubElement(parent, template.tag, attrib=dict(template.attrib))
 
 
 def read_plain(el: Element) -> str:

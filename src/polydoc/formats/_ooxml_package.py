@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from polydoc.errors import EncryptedDocument, MalformedDocument
+from polydoc.errors import EncryptedDocument, MalformedDocument, UnsupportedFormat
 from polydoc.formats._ooxml import Element, TextPart, clean_xml, has_words, part_segments, rebuild_part
 from polydoc.formats._safety import SafeZip, xml_bytes
 from polydoc.formats._tags import strip_tags
@@ -20,6 +20,7 @@ C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 CORE = "docProps/core.xml"
 _DC = "http://purl.org/dc/elements/1.1/"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_STRICT = "{http://purl.oclc.org/ooxml/"
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc/.ppt or an encrypted package
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
@@ -105,9 +106,18 @@ def _chart_values(root: Element) -> Iterator[tuple[int, Element]]:
             n += 1
 
 
+def _read_part(z: SafeZip, name: str) -> Element:
+    root = z.read_xml(name)
+    if root.tag.startswith(_STRICT):  # same structure, other namespaces: would silently stay untranslated
+        raise UnsupportedFormat(
+            "The file is saved as Strict Open XML, which is not supported; save it in the standard format"
+        )
+    return root
+
+
 def package_segments(z: SafeZip, parts: list[TextPart]) -> Iterator[Segment]:
     for part in parts:
-        root = z.read_xml(part.name)
+        root = _read_part(z, part.name)
         yield from part_segments(part, root)
         if part.chart:
             for n, v in _chart_values(root):
@@ -124,7 +134,7 @@ def rebuild_package(
     replacements: dict[str, bytes] = {}
     warnings: list[str] = []
     for part in parts:
-        root = z.read_xml(part.name)
+        root = _read_part(z, part.name)
         changed = rebuild_part(part, root, translations, lang, warnings)
         if part.chart:
             for n, v in _chart_values(root):

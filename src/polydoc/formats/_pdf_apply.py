@@ -80,6 +80,8 @@ def _overlay_instructions(
     lay out text inside forms, and the translation must read as well as the original.
     """
     overlay = source.pages[number]
+    instructions = pikepdf.parse_content_stream(overlay)
+    used = {str(v) for ins in instructions for v in ins.operands if isinstance(v, Name)}
     rename: dict[str, Name] = {}
     for category, entries in overlay.obj.Resources.items():
         if not isinstance(entries, Dictionary):
@@ -88,11 +90,12 @@ def _overlay_instructions(
         target = shallow_copy(target) if isinstance(target, Dictionary) else Dictionary()
         resources[category] = target
         for name, value in entries.items():
-            fresh = fresh_name(target, "PdR")
-            target[fresh] = pdf.copy_foreign(value if value.is_indirect else source.make_indirect(value))
-            rename[name] = fresh
+            if name in used:  # reportlab lists Helvetica on every page, used or not
+                fresh = fresh_name(target, "PdR")
+                target[fresh] = pdf.copy_foreign(value if value.is_indirect else source.make_indirect(value))
+                rename[name] = fresh
     out = []
-    for ins in pikepdf.parse_content_stream(overlay):
+    for ins in instructions:
         operands = [rename.get(str(v), v) if isinstance(v, Name) else v for v in ins.operands]
         out.append(ContentStreamInstruction(operands, ins.operator))
     return out

@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pdfminer.layout import LTChar
 from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFGraphicState, PDFPageInterpreter, PDFResourceManager, PDFTextState
 from pdfminer.pdfpage import PDFPage
 from pdfminer.psparser import literal_name
-from pdfminer.utils import Matrix, apply_matrix_pt, mult_matrix, translate_matrix
+from pdfminer.utils import Matrix, apply_matrix_pt, apply_matrix_rect, mult_matrix, translate_matrix
 
 Rect = tuple[float, float, float, float]
 OpKey = tuple[tuple[int, ...], int]  # (ordinals of the Do operators leading there, show ordinal)
@@ -29,13 +28,17 @@ _MATH_FONT = re.compile(
     r"cmmi|cmsy|cmex|cmbsy|msam|msbm|eufm|eusm|rsfs|wasy|stmary|esint|symbol|math|stix|dingbat|wingding",
     re.I,
 )
-_MONO_FONT = re.compile(r"mono|courier|consol|menlo|cmtt|typewriter|inconsolata|andale|code", re.I)
-_SERIF_FONT = re.compile(
-    r"times|serif|roman|georgia|garamond|cambria|minion|palatino|baskerville|bookman|century|charter|"
-    r"cmr|cmbx|cmti|cmsl|libertine|caslon|utopia|didot|bodoni|antiqua|schoolbook|book",
+_MONO_FONT = re.compile(
+    r"mono|monl\b|courier|cursor|consol|menlo|cmtt|typewriter|inconsolata|andale|lucidaconsole|code",
     re.I,
 )
-_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|medium", re.I)
+_SERIF_FONT = re.compile(
+    r"times|serif|roman|rom(?:no|an)|georgia|garamond|cambria|minion|palatino|palladio|baskerville|bookman|"
+    r"century|schlbk|charter|termes|pagella|bonum|schola|cmr|cmbx|cmti|cmsl|libertine|caslon|utopia|"
+    r"didot|bodoni|antiqua|schoolbook|book",
+    re.I,
+)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|medi(?:um)?\b", re.I)
 _ITALIC_FONT = re.compile(r"italic|oblique|cmti|cmsl|cmmi|[-,]it\b|ital", re.I)
 
 
@@ -147,6 +150,14 @@ def _face(font: PDFFont) -> Face:
 
 
 def _color(value: object) -> tuple[float, ...]:
+    try:
+        return _hashable_color(value)
+    except TypeError:  # an unhashable pattern colour
+        return (0.0,)
+
+
+@lru_cache(maxsize=256)
+def _hashable_color(value: object) -> tuple[float, ...]:
     if isinstance(value, (int, float)):
         return (float(value),)
     if isinstance(value, tuple) and len(value) in (3, 4) and all(isinstance(v, (int, float)) for v in value):
@@ -163,6 +174,7 @@ class _Collector(PDFTextDevice):
         self.clip = clip
         self.op: OpKey = ((), -1)
         self.visible = True
+        self._faces: dict[int, Face] = {}
 
     def render_char(
         self,
@@ -179,32 +191,22 @@ class _Collector(PDFTextDevice):
             text = font.to_unichr(cid)
         except PDFUnicodeNotDefined:
             text = ""
-        item = LTChar(
-            matrix, font, fontsize, scaling, rise, text, font.char_width(cid), font.char_disp(cid), ncs,
-            graphicstate,
-        )  # fmt: skip
-        a, b, c, d, _e, f = item.matrix
+        adv = font.char_width(cid) * fontsize * scaling
+        bottom = font.get_descent() * fontsize + rise
+        x0, y0, x1, y1 = apply_matrix_rect(matrix, (0, bottom, adv, bottom + fontsize))
+        a, b, c, d, _e, f = matrix
         horizontal = a > 0 and d > 0 and abs(b) <= 1e-3 * a and abs(c) <= 1e-3 * d and not font.is_vertical()
         cx0, cy0, cx1, cy1 = self.clip
-        inside = item.x1 > cx0 and item.x0 < cx1 and item.y1 > cy0 and item.y0 < cy1
-        usable = bool(text) and horizontal and self.visible and inside and item.size >= 1.0
+        inside = x1 > cx0 and x0 < cx1 and y1 > cy0 and y0 < cy1
+        size = y1 - y0
+        usable = bool(text) and horizontal and self.visible and inside and size >= 1.0
+        face = self._faces.get(id(font))
+        if face is None:
+            face = self._faces[id(font)] = _face(font)
         self.content.chars.append(
-            Char(
-                text,
-                item.x0,
-                item.y0,
-                item.x1,
-                item.y1,
-                item.size,
-                f,
-                _face(font),
-                _color(graphicstate.ncolor),
-                self.op,
-                self.visible,
-                usable,
-            )  # fmt: skip
+            Char(text, x0, y0, x1, y1, size, f, face, _color(graphicstate.ncolor), self.op, self.visible, usable)
         )
-        return item.adv
+        return adv
 
     def paint_path(
         self, gstate: PDFGraphicState, stroke: bool, fill: bool, evenodd: bool, path: list[tuple]

@@ -75,11 +75,12 @@ def _words(items: list[Item], fonts: FontBook, base: Style, size: float) -> list
     return [w for w in words if w.pieces]
 
 
-def _wrap(words: list[_Word], width: float) -> list[list[_Word]] | None:
-    """Greedy line breaking at unit size; None when a single word is wider than the line."""
+def _wrap(words: list[_Word], width: float, indent: float = 0.0) -> list[list[_Word]] | None:
+    """Greedy line breaking at unit size; None when a single word is wider than the line.
+    The first line is `indent` shorter (a paragraph's first-line indent)."""
     lines: list[list[_Word]] = []
     current: list[_Word] = []
-    used = 0.0
+    used = indent
     for word in words:
         if word.width > width:
             return None
@@ -166,20 +167,23 @@ class Setting:
     ascent: float
     descent: float
     lead: float
+    indent: float = 0.0  # first-line indent, in points
     scale: float = 1.0
     fits: bool = True
 
     def lines(self, scale: float) -> list[list[_Word]]:
-        width = (self.area[2] - self.area[0]) / (self.block.size * scale)
-        return _wrap(self.words, width) or [[w] for w in self.words]
+        unit = self.block.size * scale
+        return _wrap(self.words, (self.area[2] - self.area[0]) / unit, self.indent / unit) or [
+            [w] for w in self.words
+        ]
 
     def starts(self, lines: list[list[_Word]], scale: float) -> Iterator[tuple[float, float, float]]:
         """(x, extra space between words, baseline) of each line."""
         size, (x0, _y0, x1, y1) = self.block.size, self.area
         y = y1 - self.ascent * scale
         for index, line in enumerate(lines):
-            natural = _line_width(line) * size * scale
-            x, extra = x0, 0.0
+            natural = _line_width(line) * size * scale + (self.indent if index == 0 else 0.0)
+            x, extra = x0 + (self.indent if index == 0 else 0.0), 0.0
             if self.block.align == "center":
                 x = x0 + (x1 - x0 - natural) / 2
             elif self.block.align == "right":
@@ -213,11 +217,13 @@ def fit(fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box
         descent=max(last.baseline - block.y0, 0.1 * size),
         lead=max(lead, 1.05 * size),
     )  # fmt: skip
+    if count > 1 and block.align in ("left", "justify") and first.x0 - block.x0 > 0.5 * size:
+        setting.indent = first.x0 - block.x0
     if not setting.words:
         return setting
     width, height = area[2] - area[0], area[3] - area[1] + 0.15 * size
     for scale in _SCALES:
-        lines = _wrap(setting.words, width / (size * scale))
+        lines = _wrap(setting.words, width / (size * scale), setting.indent / (size * scale))
         needed = (setting.ascent + setting.descent + (len(lines or []) - 1) * setting.lead) * scale
         if lines is not None and needed <= height:
             setting.scale = scale

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from polydoc.formats._pdf_chars import Char, OpKey, PageContent, Rect
 
 _GAP = 1.0  # a gap wider than this many font sizes splits a line (columns, table cells)
-_BULLET = re.compile(r"^(?:[•◦▪▫■□●○‣⁃–—*-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+_BULLET = re.compile(r"^(?:[•◦▪▫■□●○‣⁃]|[–—*-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
 
 
 @dataclass(slots=True, eq=False)
@@ -32,11 +32,24 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "".join(c.text for c in self.chars)
+        """The characters with the spaces their gaps imply."""
+        out, prev = [], None
+        for c in self.chars:
+            if prev is not None and c.x0 - prev.x1 > 0.15 * self.size and not (prev.text + c.text).isspace():
+                out.append(" ")
+            out.append(c.text)
+            prev = c
+        return "".join(out)
 
     @property
     def bold(self) -> bool:
         return all(c.face.bold for c in self.chars if c.text.strip())
+
+    @property
+    def kind(self) -> str:
+        """"code" or "math" when every character is, else "text"."""
+        kinds = {c.face.kind for c in self.chars if c.text.strip()}
+        return kinds.pop() if len(kinds) == 1 else "text"
 
 
 @dataclass(slots=True, eq=False)
@@ -166,7 +179,7 @@ def _hoverlap(a: Line | Block, b: Line | Block) -> float:
 
 
 def _pitches(lines: list[Line]) -> dict[int, float]:
-    """The most common baseline distance between consecutive lines, per font size."""
+    """The usual baseline distance between consecutive lines of a paragraph, per font size."""
     seen: dict[int, Counter[float]] = {}
     for i, line in enumerate(lines):
         for below in lines[i + 1 :]:
@@ -177,7 +190,13 @@ def _pitches(lines: list[Line]) -> dict[int, float]:
                 if dy >= 0.9 * line.size:
                     seen.setdefault(round(line.size), Counter())[round(dy * 2) / 2] += 1
                 break
-    return {size: max(c.items(), key=lambda kv: (kv[1], -kv[0]))[0] for size, c in seen.items()}
+    # the smallest spacing that recurs: paragraph gaps recur too, but are wider
+    out = {}
+    for size, counts in seen.items():
+        total = sum(counts.values())
+        recurring = [dy for dy, n in counts.items() if n >= max(2, 0.15 * total)]
+        out[size] = min(recurring) if recurring else max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+    return out
 
 
 def _hrule_between(rules: list[Rect], upper: Line, lower: Line) -> bool:
@@ -190,7 +209,23 @@ def _hrule_between(rules: list[Rect], upper: Line, lower: Line) -> bool:
     )
 
 
-def _joins(block: Block, above: Line, line: Line, pitch: float | None, rules: list[Rect]) -> bool:
+def _columns(lines: list[Line]) -> dict[int, tuple[float, float]]:
+    """Left and right edge of the text column around each line (lines overlapping it nearby)."""
+    out = {}
+    for line in lines:
+        left, right = line.x0, line.x1
+        for other in lines:
+            if abs(other.baseline - line.baseline) > 20 * line.size:
+                continue
+            if _hoverlap(line, other) >= 0.5 * min(line.x1 - line.x0, other.x1 - other.x0):
+                left, right = min(left, other.x0), max(right, other.x1)
+        out[id(line)] = (left, right)
+    return out
+
+
+def _joins(
+    block: Block, above: Line, line: Line, pitch: float | None, rules: list[Rect], column: tuple[float, float]
+) -> bool:
     size = max(above.size, line.size)
     if not 0.8 <= line.size / above.size <= 1.25:
         return False
@@ -202,20 +237,22 @@ def _joins(block: Block, above: Line, line: Line, pitch: float | None, rules: li
         leading = block.lines[-2].baseline - above.baseline
         if abs(dy - leading) > 0.25 * size:
             return False
-    if _hrule_between(rules, above, line):
+    if _hrule_between(rules, above, line) or above.bold != line.bold or above.kind != line.kind:
         return False
-    if above.bold != line.bold and (len(block.lines) == 1 or not above.bold):
-        return False
-    left, right = min(ln.x0 for ln in block.lines), max(ln.x1 for ln in block.lines)
-    if line.x0 - left >= 0.8 * size and above.x1 < right - 2 * size:
+    left, right = column
+    short = above.x1 < right - 2 * size
+    centred = abs((above.x0 + above.x1) - (line.x0 + line.x1)) < 4 and above.x0 > left + 0.8 * size
+    hanging = bool(_BULLET.match(block.lines[0].text.lstrip()))
+    if short and line.x0 >= left + 0.8 * size and not centred and not hanging:
         return False  # an indented line after a short one starts a paragraph
-    if _BULLET.match(line.text.lstrip()) and line.x0 <= left + 0.5 * size:
+    if _BULLET.match(line.text.lstrip()):
         return False
     return _hoverlap(above, line) > 0
 
 
 def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
     pitches = _pitches(lines)
+    columns = _columns(lines)
     owner: dict[int, Block] = {}
     blocks: list[Block] = []
     for i, line in enumerate(lines):
@@ -232,7 +269,7 @@ def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
             above is not None
             and block is not None
             and block.lines[-1] is above
-            and _joins(block, above, line, pitches.get(round(line.size)), rules)
+            and _joins(block, above, line, pitches.get(round(line.size)), rules, columns[id(line)])
         ):
             block.lines.append(line)
         else:
@@ -289,19 +326,22 @@ def _order(group: list[Block], rules: list[Rect]) -> list[Block]:
 
 def _align(block: Block, text_left: float, text_right: float) -> str:
     lines = block.lines
-    tol = max(1.5, 0.15 * block.size)
+    tol = max(2.0, 0.2 * block.size)
     if len(lines) == 1:
         centre = (block.x0 + block.x1) / 2
-        if abs(centre - (text_left + text_right) / 2) < tol and block.x0 > text_left + 2 * block.size:
-            return "center"
+        if block.x0 > text_left + 2 * block.size:
+            if abs(centre - (text_left + text_right) / 2) < tol:
+                return "center"
+            if abs(block.x1 - text_right) < tol:
+                return "right"
         return "left"
-    lefts, rights = [ln.x0 for ln in lines], [ln.x1 for ln in lines]
+    lefts = [ln.x0 for ln in lines[1:]]  # the first line may be indented
+    rights = [ln.x1 for ln in lines]
     centres = [(ln.x0 + ln.x1) / 2 for ln in lines]
-    if max(lefts) - min(lefts) <= tol:
+    if max(lefts) - min(lefts) <= tol and lines[0].x0 >= min(lefts) - tol:
         body = rights[:-1]
-        if len(body) >= 2 and max(body) - min(body) <= tol:
-            return "justify"
-        return "left"
+        edge = max(rights) if len(body) >= 2 else text_right
+        return "justify" if all(abs(r - edge) <= tol for r in body) else "left"
     if max(centres) - min(centres) <= tol:
         return "center"
     if max(rights) - min(rights) <= tol:

@@ -103,9 +103,12 @@ def plan_page(
     redraw = set(chosen)
     obstacles: list[Box] = [(b.x0, b.y0, b.x1, b.y1) for b in page.blocks]
     obstacles += content.rules + content.edges
+    left, bottom = min(b.x0 for b in page.blocks), min(b.y0 for b in page.blocks)
+    right, top = max(b.x1 for b in page.blocks), max(b.y1 for b in page.blocks)
+    # text may use the page up to its margins, taken as symmetric when one side is unknown
     text_box = (
-        min(b.x0 for b in page.blocks), min(b.y0 for b in page.blocks),
-        max(b.x1 for b in page.blocks), max(b.y1 for b in page.blocks),
+        max(0.0, min(left, content.width - right)), max(0.0, min(bottom, content.height - top)),
+        min(content.width, max(right, content.width - left)), top,
     )  # fmt: skip
     settings: list[Setting] = []
     for i, (block, bt) in enumerate(zip(page.blocks, page.texts, strict=True)):

@@ -20,7 +20,7 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordInc
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import dict_value
+from pdfminer.pdftypes import PDFStream, dict_value
 
 from polydoc.config import get_settings
 from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument, PolydocError
@@ -28,6 +28,8 @@ from polydoc.formats._pdf_chars import PageContent, read_page
 
 _TAIL = 8192  # a PDF ends with %%EOF; trailing junk beyond this means a damaged upload
 _INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+_KEEP_OBJECTS = 4000  # pdfminer's memo of resolved objects, most recent kept
+_KEEP_OBJSTMS = 16  # parsed object streams kept
 
 
 def check_tail(src: Path) -> None:
@@ -154,9 +156,18 @@ class Source:
         except Exception as exc:  # pdfminer raises many kinds of errors on broken input
             raise MalformedDocument(f"Page {index + 1} of the PDF cannot be read ({exc})") from exc
         finally:
-            # pdfminer memoises every object it resolves; pages must not accumulate
-            self.doc._cached_objs.clear()
-            self.doc._parsed_objs.clear()
+            self._trim_caches()
+
+    def _trim_caches(self) -> None:
+        """pdfminer memoises every object it resolves, decoded streams included. Keep the
+        small shared objects (fonts, resources) and a few parsed object streams, so memory
+        stays flat over the pages without parsing everything again for each page."""
+        cached = self.doc._cached_objs
+        for objid in [k for k, (obj, _gen) in cached.items() if isinstance(obj, PDFStream)]:
+            del cached[objid]
+        for table, keep in ((cached, _KEEP_OBJECTS), (self.doc._parsed_objs, _KEEP_OBJSTMS)):
+            for objid in list(table)[: max(0, len(table) - keep)]:
+                del table[objid]
 
     def _miner_page(self, objid: int) -> PDFPage:
         attrs = dict(dict_value(self.doc.getobj(objid)))

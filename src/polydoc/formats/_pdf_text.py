@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
-from polydoc.formats._pdf_chars import Char, OpKey, PageContent
+from polydoc.formats._pdf_chars import Char, Face, OpKey, PageContent
 from polydoc.formats._pdf_layout import Block
 from polydoc.formats._tags import TagBuilder, parse_tagged, same_tags, strip_tags, well_formed
 
@@ -69,15 +70,14 @@ class BlockText:
 Item = Run | Protected
 
 
+@lru_cache(maxsize=4096)
+def _make_style(face: Face, color: tuple[float, ...], scale: float, rise: float) -> Style:
+    return Style(face.family, face.bold, face.italic, tuple(round(v, 3) for v in color), scale, rise)
+
+
 def _style(c: Char, block: Block, baseline: float) -> Style:
-    return Style(
-        c.face.family,
-        c.face.bold,
-        c.face.italic,
-        tuple(round(v, 3) for v in c.color),
-        round(c.size / block.size, 1) if block.size else 1.0,
-        round((c.baseline - baseline) / block.size, 1) if block.size else 0.0,
-    )
+    size = block.size or 1.0
+    return _make_style(c.face, c.color, round(c.size / size, 1), round((c.baseline - baseline) / size, 1))
 
 
 def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:

@@ -189,6 +189,8 @@ class Repaired:
 
 def repair(source: str, translated: str) -> Repaired:
     """Tokens of `translated` keeping only the tags of `source` that can be put back safely."""
+    if "<" not in source and "<" not in translated:  # the common case: no tags at all
+        return Repaired([("t", translated)] if translated else [], [], 0, False)
     if same_tags(source, translated) and well_formed(translated):
         return Repaired(tokenize(translated), [], 0, False)
     src = tokenize(source)
@@ -196,9 +198,8 @@ def repair(source: str, translated: str) -> Repaired:
     src_g = {n for kind, n in src if kind == "o"}
     tokens = [t for t in tokenize(translated) if t[0] == "t" or t[1] in (src_x if t[0] == "x" else src_g)]
     paired = [(kind, n) for kind, n in tokens if kind in "oc"]
-    keep_g = well_formed("".join(f"<{'/' if k == 'c' else ''}g{n}>" for k, n in paired)) and len(
-        paired
-    ) == 2 * len({n for _, n in paired})
+    nesting = "".join(f"<{'/' if kind == 'c' else ''}g{n}>" for kind, n in paired)
+    keep_g = well_formed(nesting) and len(paired) == 2 * len({n for _, n in paired})
     seen: set[int] = set()
     out: list[Token] = []
     for kind, value in tokens:

@@ -24,7 +24,7 @@ from polydoc.formats._placeholders_icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 
 _SPACE = re.compile(r"[ \t\r\n]+")
-_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null")
+_SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")
 _ESCAPED_NON_ASCII = re.compile(r"\\u(?!00[0-7])[0-9a-fA-F]{4}")
 _RAW_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 

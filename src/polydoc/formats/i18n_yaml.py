@@ -20,6 +20,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import langcodes
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
+
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import repair_warning
 from polydoc.formats._placeholders_icu import rebuild_string, string_parts
@@ -28,23 +33,21 @@ from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 _STR = "tag:yaml.org,2002:str"
 _PROPERTIES = re.compile(r"(?:[!&]\S*\s+)*")  # tag and anchor before a scalar
 _YAML11_BOOL = re.compile(r"(?i:y|n|yes|no|on|off)")
-_LANGUAGE_KEY = re.compile(r"[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+_LANGUAGE_KEY = re.compile(r"[a-z]{2}(?:[-_][A-Za-z0-9]{2,4})?")  # en, pt-BR, zh_Hans (not "app")
+_RESOLVER = YAML(typ="rt").resolver
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
 @dataclass(frozen=True, slots=True)
 class _Scalar:
     id: str
-    node: object  # ruamel ScalarNode
+    node: ScalarNode
     value: str
     key: str
     flow: bool  # inside [...] or {...}
 
 
-def _read(src: Path) -> tuple[str, str, list[object]]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
+def _read(src: Path) -> tuple[str, str, list[Node]]:
     data = src.read_bytes()
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
     try:
@@ -59,12 +62,10 @@ def _read(src: Path) -> tuple[str, str, list[object]]:
     return bom, text, docs
 
 
-def _scalars(docs: list[object]) -> Iterator[_Scalar]:
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
+def _scalars(docs: list[Node]) -> Iterator[_Scalar]:
     seen: set[int] = set()
     for d, root in enumerate(docs):
-        stack: list[tuple[object, str, str, bool]] = [(root, f"#{d + 1 if d else ''}", "", False)]
+        stack: list[tuple[Node, str, str, bool]] = [(root, f"#{d + 1 if d else ''}", "", False)]
         while stack:
             node, path, key, flow = stack.pop()
             if id(node) in seen:
@@ -75,16 +76,14 @@ def _scalars(docs: list[object]) -> Iterator[_Scalar]:
                 if str(node.tag) == _STR and not plain_bool:
                     yield _Scalar(path, node, node.value.replace("\a", ""), key, flow)
                 continue
-            inner = flow or bool(node.flow_style)  # type: ignore[attr-defined]
+            inner = flow or bool(node.flow_style)  # composing yields scalars, mappings and sequences
             if isinstance(node, MappingNode):
                 children = [
                     (v, f"{path}/{_name(k, i)}", _name(k, i), inner) for i, (k, v) in enumerate(node.value)
                 ]
-            elif isinstance(node, SequenceNode):
-                children = [(v, f"{path}/{i}", key, inner) for i, v in enumerate(node.value)]
             else:
-                continue
-            stack.extend(reversed(children))
+                children = [(v, f"{path}/{i}", key, inner) for i, v in enumerate(node.value)]
+            stack.extend(reversed(children))  # document order: an anchor comes before its aliases
 
 
 def _name(key: object, index: int) -> str:
@@ -93,16 +92,13 @@ def _name(key: object, index: int) -> str:
 
 
 def _plain_ok(value: str, flow: bool) -> bool:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.nodes import ScalarNode
-
     if not value or value != value.strip() or any(c in value for c in "\n\t\r") or value[0] in _PLAIN_START:
         return False
     if ": " in value or " #" in value or value.endswith(":") or (flow and any(c in value for c in ",[]{}")):
         return False
     if _YAML11_BOOL.fullmatch(value):
         return False
-    return str(YAML(typ="rt").resolver.resolve(ScalarNode, value, (True, False))) == _STR
+    return str(_RESOLVER.resolve(ScalarNode, value, (True, False))) == _STR
 
 
 def _block(raw: str, value: str, folded: bool) -> str:
@@ -119,7 +115,7 @@ def _block(raw: str, value: str, folded: bool) -> str:
 
 
 def _emit(scalar: _Scalar, raw: str, value: str) -> str:
-    style = scalar.node.style  # type: ignore[attr-defined]
+    style = scalar.node.style
     if style in ("|", ">") and raw.endswith("\n"):
         return _block(raw, value, style == ">")
     if style is None and _plain_ok(value, scalar.flow):
@@ -129,15 +125,13 @@ def _emit(scalar: _Scalar, raw: str, value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
 
 
-def _language_key(docs: list[object]) -> object | None:
+def _language_key(docs: list[Node]) -> ScalarNode | None:
     """The Rails-style root key (`en:` alone at the top, holding a mapping), if there is one."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
-
     if len(docs) != 1 or not isinstance(docs[0], MappingNode) or len(docs[0].value) != 1:
         return None
     key, value = docs[0].value[0]
     if isinstance(key, ScalarNode) and key.style is None and isinstance(value, MappingNode):
-        if _LANGUAGE_KEY.fullmatch(key.value):
+        if _LANGUAGE_KEY.fullmatch(key.value) and langcodes.tag_is_valid(key.value.replace("_", "-")):
             return key
     return None
 
@@ -160,15 +154,15 @@ class YamlHandler(FormatHandler):
         warnings: list[str] = []
         key = _language_key(docs)
         if key is not None:
-            code = target_language.replace("-", "_") if "_" in key.value else target_language  # type: ignore[attr-defined]
-            edits.append((key.start_mark.index, key.end_mark.index, code))  # type: ignore[attr-defined]
+            code = target_language.replace("-", "_") if "_" in key.value else target_language
+            edits.append((key.start_mark.index, key.end_mark.index, code))
         for s in _scalars(docs):
             value, repaired = rebuild_string(s.value, lambda suffix, s=s: translations.get(s.id + suffix))
             warnings += [repair_warning(s.id + suffix, lost) for suffix, lost in repaired]
             if value == s.value:
                 continue
-            start, end = s.node.start_mark.index, s.node.end_mark.index  # type: ignore[attr-defined]
-            start += _PROPERTIES.match(text, start).end() - start  # type: ignore[union-attr]
+            start, end = s.node.start_mark.index, s.node.end_mark.index
+            start += _PROPERTIES.match(text, start).end() - start
             edits.append((start, end, _emit(s, text[start:end], value)))
         out, pos = [], 0
         for start, end, new in sorted(edits):

@@ -92,16 +92,21 @@ class _Unit:
     context: str
 
 
+_TRACKED_CHANGES = q("text", "tracked-changes")
+_DRAW = f"{{{NS['draw']}}}"
+_VALUE_TYPE, _FORMULA = q("office", "value-type"), q("table", "formula")
+
+
 def _translatable(paragraph: Element) -> bool:
     """False for deleted text kept by change tracking and for non-string spreadsheet cells."""
     for anc in paragraph.iterancestors():
-        if anc.tag == q("text", "tracked-changes"):
+        tag = anc.tag
+        if tag == _TRACKED_CHANGES:
             return False
-        if anc.tag in _OWN_TEXT or anc.tag.startswith(f"{{{NS['draw']}}}"):
+        if tag in _OWN_TEXT or tag.startswith(_DRAW):
             return True
-        if anc.tag in _CELLS:
-            kind = anc.get(q("office", "value-type"))
-            return kind in (None, "string") and anc.get(q("table", "formula")) is None
+        if tag in _CELLS:
+            return anc.get(_VALUE_TYPE) in (None, "string") and anc.get(_FORMULA) is None
     return True
 
 

@@ -77,12 +77,10 @@ def _decode(data: bytes, vtt: bool) -> tuple[bytes, str, str]:
     except UnicodeDecodeError as exc:
         if vtt or bom:
             raise MalformedDocument(f"The subtitle file is not valid {encoding.upper()} text") from exc
-    for legacy in ("cp1252", "latin-1"):  # old SRT files are often Windows-1252
-        try:
-            return b"", legacy, data.decode(legacy)
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes any bytes")
+    try:  # old SRT files are often Windows-1252
+        return b"", "cp1252", data.decode("cp1252")
+    except UnicodeDecodeError:
+        return b"", "latin-1", data.decode("latin-1")
 
 
 def _parse(src: Path, vtt: bool) -> _Document:
@@ -257,15 +255,16 @@ class _SubtitleHandler(FormatHandler):
         warnings: list[str] = []
         out: list[str] = []
         for chunk in doc.chunks:
-            translated = translations.get(chunk.id) if isinstance(chunk, _Cue) else None
             if isinstance(chunk, str):
                 out.append(chunk)
-            elif translated is None or chunk.id not in todo or translated == todo[chunk.id]:
-                out.append(chunk.raw())
-            else:
-                text, warning = _render(chunk, translated, self.vtt)
-                out.append(text + chunk.lines[-1][1])
-                warnings += [warning] if warning else []
+                continue
+            translated = translations.get(chunk.id)
+            if translated is None or chunk.id not in todo or translated == todo[chunk.id]:
+                out.append(chunk.raw())  # untouched cues keep their exact bytes
+                continue
+            text, warning = _render(chunk, translated, self.vtt)
+            out.append(text + chunk.lines[-1][1])
+            warnings += [warning] if warning else []
         text = "".join(out)
         try:
             data = doc.bom + text.encode(doc.encoding)

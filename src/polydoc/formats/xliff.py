@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from lxml import etree
 
@@ -138,16 +139,16 @@ def _fill(el: etree._Element, fixed: Repaired, payloads: dict[int, object]) -> N
             add_text(payload[1 if kind == "c" else 0])
         elif kind == "c":
             stack.pop()
-        else:
-            node = copy.deepcopy(payload)
-            node.tail = None  # type: ignore[attr-defined]
+        else:  # an inline element: a code with its content, or an empty copy to open
+            node = copy.deepcopy(cast(etree._Element, payload))
+            node.tail = None
             if kind == "o":
-                for child in list(node):  # type: ignore[call-overload]
-                    node.remove(child)  # type: ignore[attr-defined]
-                node.text = None  # type: ignore[attr-defined]
-            stack[-1].append(node)  # type: ignore[arg-type]
+                for child in list(node):
+                    node.remove(child)
+                node.text = None
+            stack[-1].append(node)
             if kind == "o":
-                stack.append(node)  # type: ignore[arg-type]
+                stack.append(node)
 
     for kind, value in fixed.tokens:
         if kind == "t":

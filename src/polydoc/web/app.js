@@ -208,9 +208,7 @@ function updateSummary() {
   const n = state.chosen.length;
   const t = chosenTargets().length;
   setText($("#start"), n && t > 0 && n * t > 1 ? `Translate (${n * t} runs)` : "Translate");
-  setText($("#start-summary"), n || t
-    ? `${plural(n, "file")} into ${plural(t, "language")}`
-    : "");
+  setText($("#start-summary"), n ? `${plural(n, "file")} into ${plural(t, "language")}` : "");
 }
 
 function setUpDropZone() {
@@ -257,8 +255,8 @@ function uploadItem(file) {
       li.classList.add("failed");
       bar.hidden = true;
       setText(status, label ? "Some languages could not start" : "Not uploaded");
-      errors.append(h("p", { class: "error-title" }, label ? `${label}: ${title}` : title),
-        detail ? h("p", { class: "error-detail" }, detail) : null);
+      errors.append(h("p", { class: "error-title" }, label ? `${label}: ${title}` : title));
+      if (detail) errors.append(h("p", { class: "error-detail" }, detail));
       show(dismiss);
     },
     done() {
@@ -293,20 +291,33 @@ async function translate(event) {
       continue;
     }
     files.upsert(uploaded);
+    let runsOfFile = 0;
     for (const target of targets) {
       try {
         const run = await state.api.post("/v1/runs", { input_file_id: uploaded.id, target_language: target, ...options });
         onRun(run);
-        started += 1;
+        runsOfFile += 1;
       } catch (err) {
         item.fail(err, `${languageName(target)}`);
         announce(`${file.name} into ${languageName(target)} could not start. ${explain(err).title}`);
       }
     }
+    started += runsOfFile;
+    if (!runsOfFile) discard(uploaded);
     item.done();
   }
   if (started) announce(`Started ${plural(started, "translation")}.`);
   refreshAccount();
+}
+
+/** An upload that no run will use does not stay on the server. */
+async function discard(file) {
+  try {
+    await state.api.json(`/v1/files/${file.id}`, { method: "DELETE" });
+    files.remove(file.id);
+  } catch (err) {
+    console.warn("could not remove the unused upload", err);
+  }
 }
 
 // -- following runs -------------------------------------------------------------------------------

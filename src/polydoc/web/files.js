@@ -83,7 +83,7 @@ function buildRow(file, ctx) {
   const facts = [
     (file.format || "").toUpperCase(),
     fileSize(file.size),
-    plural(file.num_pages, "page"),
+    file.num_pages ? plural(file.num_pages, "page") : null,
     file.language ? languageName(file.language) : null,
     `added ${when(file.created_at)}`,
     expired ? "expired" : `kept until ${when(file.expires_at)}`,
@@ -99,9 +99,11 @@ function buildRow(file, ctx) {
     onclick: () => ctx.remove(file),
   }, "Delete");
   return h("li", { class: `file${expired ? " expired" : ""}`, dataset: { fileId: file.id } },
-    h("div", { class: "file-main" },
-      h("span", { class: "fname", title: file.filename }, file.filename),
-      h("span", { class: `badge ${file.run_id ? "translation" : "original"}` }, file.run_id ? "Translation" : "Uploaded")),
-    h("p", { class: "meta" }, facts.join(" · ")),
+    h("div", { class: "file-body" },
+      h("div", { class: "file-main" },
+        h("span", { class: "fname", title: file.filename }, file.filename),
+        h("span", { class: `badge ${file.run_id ? "translation" : "original"}` },
+          file.run_id ? "Translation" : "Uploaded")),
+      h("p", { class: "meta" }, facts.join(" · "))),
     h("div", { class: "actions" }, download, remove));
 }

@@ -108,12 +108,13 @@ function buildCard(ctx) {
   } }, "Original");
   card.cancel = h("button", { type: "button", class: "small danger", onclick: () => ctx.cancel(card.run) }, "Cancel");
   card.el = h("li", { class: "run" },
-    h("div", { class: "run-head" },
-      h("h3", { class: "run-title" }, card.name, h("span", { class: "arrow", "aria-hidden": "true" }, " → "),
-        h("span", { class: "visually-hidden" }, " into "), card.target),
-      card.badge),
-    h("div", { class: "run-progress" }, card.bar, card.stage),
-    card.meta, card.error, card.warnings,
+    h("div", { class: "run-body" },
+      h("div", { class: "run-head" },
+        h("h3", { class: "run-title" }, card.name, h("span", { class: "arrow", "aria-hidden": "true" }, " → "),
+          h("span", { class: "visually-hidden" }, " into "), card.target),
+        card.badge),
+      h("div", { class: "run-progress" }, card.bar, card.stage),
+      card.meta, card.error, card.warnings),
     h("div", { class: "actions" }, card.download, card.original, card.cancel));
   return card;
 }
@@ -141,15 +142,16 @@ function fill(card, run, ctx) {
   card.bar.value = percent;
   card.bar.setAttribute("aria-label", `Progress of ${fileLabel} into ${target}`);
   card.bar.setAttribute("aria-valuetext", `${percent}%, ${stageLabel(run.stage)}`);
-  card.bar.hidden = run.status === "Failed";
+  card.bar.hidden = run.status !== "Running";
   const parts = [stageLabel(run.stage)];
-  if (run.status === "Running") {
+  if (run.status === "Running" && run.stage !== "queued") {
     parts.push(`${percent}%`);
     if (run.eta_seconds !== null && run.eta_seconds !== undefined) parts.push(`about ${duration(run.eta_seconds)} left`);
   } else if (run.status === "Succeeded" && run.started_at && run.finished_at) {
     parts.push(`took ${duration((new Date(run.finished_at) - new Date(run.started_at)) / 1000)}`);
   }
   setText(card.stage, parts.join(" · "));
+  card.stage.hidden = run.status === "Failed";  // the badge and the error box say it
 
   const meta = [];
   if (run.source_language) meta.push(`From ${languageName(run.source_language)}`);
@@ -157,7 +159,7 @@ function fill(card, run, ctx) {
     meta.push(`${number(run.segments_done)} of ${number(run.segments_total)} segments`
       + (run.segments_cached ? ` (${number(run.segments_cached)} from memory)` : ""));
   }
-  if (run.input_tokens !== null && run.input_tokens !== undefined) {
+  if (run.input_tokens || run.output_tokens || (run.status === "Succeeded" && run.input_tokens !== null)) {
     meta.push(`Tokens ${number(run.input_tokens)} in / ${number(run.output_tokens)} out`);
   }
   meta.push(run.credits === null || run.credits === undefined

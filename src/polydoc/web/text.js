@@ -43,13 +43,17 @@ const ERRORS = {
   internal_error: "Something went wrong on the server. Try again; if it keeps happening, tell your administrator.",
 };
 
+// codes whose server message only repeats the sentence above
+const SAID_ALREADY = new Set(["cancelled", "empty_file", "unauthorized", "run_finished", "not_found",
+  "rate_limited", "network", "upload_interrupted", "internal_error"]);
+
 /** {title, detail}: a sentence a person understands, and the server's own words when they add something. */
 export function explain(error) {
   const code = error?.code || "internal_error";
   const message = error?.message || "";
   const title = ERRORS[code] || message || ERRORS.internal_error;
-  const detail = ERRORS[code] && message && message !== title ? message : "";
-  return { title, detail, code };
+  const extra = ERRORS[code] && message && message !== title && !SAID_ALREADY.has(code);
+  return { title, detail: extra ? `Details: ${message}` : "", code };
 }
 
 const STAGES = {
