@@ -24,9 +24,10 @@ SIZES = (10, 200)
 
 def measure(pages: int, folder: Path) -> dict[str, float]:
     """Build, extract and rebuild one document in this process; returns the numbers."""
-    from polydoc.formats import handler_for
     from tests.builders.pdf import build_long
     from tests.fakes import mark_words
+
+    from polydoc.formats import handler_for
 
     handler = handler_for("pdf")
     src = build_long(folder, pages)
@@ -53,7 +54,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps(measure(int(sys.argv[2]), Path(tmp))))
         return
-    print("| pages | segments | extract s | rebuild s | extract pages/s | rebuild pages/s | RSS before MB | peak RSS MB |")
+    print(
+        "| pages | segments | extract s | rebuild s | extract pages/s | rebuild pages/s | RSS before MB | peak RSS MB |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for pages in SIZES:
         out = subprocess.run(

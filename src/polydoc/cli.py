@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -303,7 +304,7 @@ def _translate_remote(files: list[Path], targets: list[str], *, source: str | No
     from polydoc.remote import RemoteError, translate_batch
 
     lock = threading.Lock()
-    with _connect(server, api_key) as remote, Progress(*_RUN_COLUMNS, console=err, transient=False) as bar:
+    with _connect(server, api_key) as remote, _run_bar() as bar:
         tasks = {(f, t): bar.add_task(escape(f"{f.name} → {t}"), total=100, state="waiting")
                  for f in files for t in targets}
 
@@ -349,9 +350,9 @@ _HINTS = {
 }
 
 
-_RUN_COLUMNS = (
-    TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[state]}")
-)
+def _run_bar(transient: bool = False) -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TextColumn("{task.fields[state]}"))
+    return Progress(*columns, console=err, transient=transient)
 
 
 def _why(exc: RemoteError) -> str:
@@ -387,11 +388,11 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
-def _when(value: str | None) -> str:
+def _when(value: str | None, *, date_only: bool = False) -> str:
     if not value:
         return ""
     try:
-        return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d %H:%M")
+        return datetime.fromisoformat(value).astimezone().strftime("%Y-%m-%d" if date_only else "%b %d %H:%M")
     except ValueError:
         return value
 
@@ -406,7 +407,16 @@ def _size(n: int) -> str:
 
 def _status(run: dict) -> Text:
     colour = {"Running": "cyan", "Succeeded": "green", "Failed": "red"}.get(run["status"], "")
-    return Text(run["status"], style=colour)
+    label = run["status"]
+    if label == "Running":
+        label += f" {run.get('stage') or ''} {100 * (run.get('progress') or 0):.0f}%"
+    elif (run.get("error") or {}).get("code") == "cancelled":
+        label = "Cancelled"
+    return Text(label, style=colour)
+
+
+def _short(ident: str) -> Text:
+    return Text(ident[:8], style="bold")
 
 
 def _print_json(value: object) -> None:
@@ -444,19 +454,20 @@ def runs_list(
     if not runs:
         err.print("No runs yet.")
         return
-    table = Table("ID", "File", "To", "Status", "Stage", "Progress", "Credits", "Created")
+    table = Table("ID", "File", "To", "Status", "Credits", "Created", box=box.SIMPLE)
     for r in runs:
         table.add_row(
-            r["id"], Text(names.get(r["input_file_id"], r["input_file_id"][:8])), Text(r["target_language"]),
-            _status(r), Text(r.get("stage") or ""), f"{100 * (r.get('progress') or 0):.0f}%",
+            _short(r["id"]), Text(names.get(r["input_file_id"], "?")), Text(r["target_language"]), _status(r),
             "" if r.get("credits") is None else str(r["credits"]), _when(r["created_at"]),
         )
     out.print(table)
+    if err.is_terminal:
+        err.print("Commands take an id or its first characters: polydoc runs show ID")
 
 
 @runs_app.command("show")
 def runs_show(
-    run_id: Annotated[str, typer.Argument(help="Run id")],
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first characters)")],
     wait: Annotated[bool, typer.Option("--wait", help="Follow the run until it ends")] = False,
     as_json: AsJson = False,
     server: RemoteServer = DEFAULT_SERVER,
@@ -464,8 +475,9 @@ def runs_show(
 ) -> None:
     """One run in detail (with --wait: follow it live until it ends); exits 1 if the run failed."""
     with _connect(server, api_key) as remote:
+        run_id = remote.resolve("runs", run_id)
         if wait:
-            with Progress(*_RUN_COLUMNS, console=err, transient=True) as bar:
+            with _run_bar(transient=True) as bar:
                 task = bar.add_task(escape(run_id[:8]), total=100, state="")
                 run = remote.follow(run_id, lambda r: bar.update(
                     task, completed=100 * (r.get("progress") or 0), state=escape(r.get("stage") or "")))
@@ -476,7 +488,9 @@ def runs_show(
     else:
         table = Table("Field", "Value", show_header=False)
         for key, value in run.items():
-            if key == "error" and value:
+            if value is None or value == []:
+                continue
+            if key == "error":
                 value = f"{value['message']} ({value['code']})"
             elif key == "progress":
                 value = f"{100 * value:.0f}%"
@@ -493,7 +507,7 @@ def runs_show(
 
 @runs_app.command("cancel")
 def runs_cancel(
-    run_ids: Annotated[list[str], typer.Argument(help="Run id(s)")],
+    run_ids: Annotated[list[str], typer.Argument(help="Run id(s), or their first characters")],
     server: RemoteServer = DEFAULT_SERVER,
     api_key: ApiKey = None,
 ) -> None:
@@ -504,7 +518,7 @@ def runs_cancel(
     with _connect(server, api_key) as remote:
         for run_id in run_ids:
             try:
-                remote.cancel_run(run_id)
+                remote.cancel_run(remote.resolve("runs", run_id))
                 out.print(f"Cancelled {escape(run_id)}")
             except RemoteError as exc:
                 if exc.code in ("unauthorized", "connection_failed"):
@@ -533,19 +547,21 @@ def files_list(
     if not files:
         err.print("No files yet.")
         return
-    table = Table("ID", "Name", "Format", "Size", "Pages", "Language", "Created", "Expires")
+    table = Table("ID", "Name", "Size", "Pages", "Lang", "Created", "Expires", box=box.SIMPLE)
     for f in files:
         table.add_row(
-            f["id"], Text(f["filename"]), Text(f.get("format") or ""), _size(f["size"]), str(f["num_pages"]),
+            _short(f["id"]), Text(f["filename"]), _size(f["size"]), str(f["num_pages"] or ""),
             Text(f.get("language") or ""), _when(f["created_at"]),
-            Text("expired", style="red") if f.get("expired") else _when(f["expires_at"]),
+            Text("expired", style="red") if f.get("expired") else _when(f["expires_at"], date_only=True),
         )
     out.print(table)
+    if err.is_terminal:
+        err.print("Commands take an id or its first characters: polydoc files download ID")
 
 
 @files_app.command("download")
 def files_download(
-    file_id: Annotated[str, typer.Argument(help="File id")],
+    file_id: Annotated[str, typer.Argument(help="File id (or its first characters)")],
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File or folder (default: .)")] = None,
     server: RemoteServer = DEFAULT_SERVER,
     api_key: ApiKey = None,
@@ -558,13 +574,13 @@ def files_download(
         return output / name if output.is_dir() else output
 
     with _connect(server, api_key) as remote:
-        path = remote.download(file_id, where)
+        path = remote.download(remote.resolve("files", file_id), where)
     print(path)
 
 
 @files_app.command("delete")
 def files_delete(
-    file_ids: Annotated[list[str], typer.Argument(help="File id(s)")],
+    file_ids: Annotated[list[str], typer.Argument(help="File id(s), or their first characters")],
     server: RemoteServer = DEFAULT_SERVER,
     api_key: ApiKey = None,
 ) -> None:
@@ -575,7 +591,7 @@ def files_delete(
     with _connect(server, api_key) as remote:
         for file_id in file_ids:
             try:
-                row = remote.delete_file(file_id)
+                row = remote.delete_file(remote.resolve("files", file_id))
                 out.print(f"Deleted {escape(row['filename'])} ({escape(file_id)})")
             except RemoteError as exc:
                 if exc.code in ("unauthorized", "connection_failed"):

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     file_ttl: int = Field(7 * 24 * 3600, description="Seconds until an uploaded file expires")
     max_upload_bytes: int = 100 * 1024 * 1024
     credits_per_page: int = 1
+    max_pages_per_run: int = 2000
+    max_running_runs_per_account: int = 50
+    rate_limit_per_minute: int = 1200  # requests per API key per minute, per API process
     demo_credits: int = 1000
     default_engine: str = "apertium"
 

@@ -107,6 +107,10 @@ class RateLimited(PolydocError):
     http_status = 429
     default_message = "Too many requests"
 
+    def __init__(self, message: str | None = None, *, code: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
 
 class FormatError(PolydocError):
     code = "format_error"

@@ -48,15 +48,16 @@ def filename_from_disposition(header: str | None) -> str | None:
     """The filename in a Content-Disposition header (`filename*=UTF-8''…` preferred)."""
     if not header:
         return None
-    plain = None
+    star = plain = None
     for part in header.split(";"):
         key, _, value = part.strip().partition("=")
         key = key.lower()
         if key == "filename*" and "''" in value:
-            return PurePosixPath(unquote(value.split("''", 1)[1])).name or None
-        if key == "filename":
+            star = unquote(value.split("''", 1)[1])
+        elif key == "filename":
             plain = value.strip('"')
-    return PurePosixPath(plain).name if plain else None
+    name = PurePosixPath((star or plain or "").replace("\\", "/")).name  # never a path
+    return name if name not in ("", ".", "..") else None
 
 
 class Remote:
@@ -103,6 +104,21 @@ class Remote:
             items.extend(resp.json())
             url, query = resp.links.get("next", {}).get("url"), None
         return items[:limit]
+
+    def resolve(self, kind: str, ref: str) -> str:
+        """The full id of the run or file (`kind` "runs" or "files") whose id is or starts with `ref`."""
+        ref = ref.strip().lower()
+        if len(ref) == 36:
+            return ref
+        if len(ref) < 4:
+            raise RemoteError("invalid_id", f"Give at least 4 characters of the id, not {ref!r}")
+        matches = [item["id"] for item in self._paged(f"/v1/{kind}", 1000) if item["id"].startswith(ref)]
+        what = kind.removesuffix("s")
+        if not matches:
+            raise RemoteError("not_found", f"No {what} of yours has an id starting with {ref}", 404)
+        if len(matches) > 1:
+            raise RemoteError("ambiguous_id", f"{len(matches)} {kind} have ids starting with {ref}; give more of it")
+        return matches[0]
 
     # -- account and languages -----------------------------------------------------------------
     def account(self) -> dict:
@@ -261,13 +277,23 @@ def translate_batch(
     A failure of one file or run is recorded on its job and the others carry on; failures that
     concern every job (bad key, server unreachable) raise `RemoteError` at once.
     """
-    notify = on_job or (lambda _job: None)
-    many = len(paths) * len(targets) > 1
     result = BatchResult([Job(p, t) for p in paths for t in targets])
+    notify = on_job or (lambda _job: None)
+    try:
+        _start(remote, result, source=source, engine=engine, notify=notify)
+        _finish(remote, result, output=output, notify=notify, parallel=parallel)
+    except KeyboardInterrupt:
+        cancel_running(remote, result.jobs)
+        raise
+    return result
+
+
+def _start(remote: Remote, result: BatchResult, *, source: str | None, engine: str | None,
+           notify: Callable[[Job], None]) -> None:
+    """Upload each file once and start its runs."""
     by_path: dict[Path, list[Job]] = {}
     for job in result.jobs:
         by_path.setdefault(job.path, []).append(job)
-
     for path, jobs in by_path.items():
         try:
             uploaded = remote.upload(path)
@@ -292,6 +318,12 @@ def translate_batch(
                 remote.delete_file(uploaded["id"])
             except RemoteError:
                 pass
+
+
+def _finish(remote: Remote, result: BatchResult, *, output: Path | None, notify: Callable[[Job], None],
+            parallel: int) -> None:
+    """Follow every started run (a few at a time) and download what succeeded."""
+    many = len(result.jobs) > 1
 
     def finish(job: Job) -> None:
         assert job.run is not None
@@ -318,18 +350,17 @@ def translate_batch(
 
     running = [j for j in result.jobs if j.run is not None and j.error is None]
     if not running:
-        return result
+        return
     pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(running))))
     try:
         pending = {pool.submit(finish, job) for job in running}
         while pending:  # short waits keep Ctrl-C responsive
             _done, pending = wait(pending, timeout=0.5)
     except KeyboardInterrupt:
-        cancel_running(remote, running)
+        cancel_running(remote, running)  # before the pool waits for its streams: they end with the runs
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return result
 
 
 def cancel_running(remote: Remote, jobs: list[Job]) -> list[Job]:

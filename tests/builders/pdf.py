@@ -31,9 +31,24 @@ LINK_URL = "https://example.com/docs"
 CODE_SPAN = "pip install polydoc"
 FORMULA = "α + β = γ"  # set in the Symbol font (pdfminer reads it back as "a + b = g")
 DISPLAY_CODE = "x = compute(42)"
-PROTECTED_WORDS = {"https", "example", "com", "docs", "pip", "install", "polydoc", "a", "b", "g", "x", "compute"}
+PROTECTED_WORDS = {
+    "https",
+    "example",
+    "com",
+    "docs",
+    "pip",
+    "install",
+    "polydoc",
+    "a",
+    "b",
+    "g",
+    "x",
+    "compute",
+}
 
-_BODY = ParagraphStyle("body", fontName="Times-Roman", fontSize=10, leading=12, alignment=TA_JUSTIFY, spaceAfter=8)
+_BODY = ParagraphStyle(
+    "body", fontName="Times-Roman", fontSize=10, leading=12, alignment=TA_JUSTIFY, spaceAfter=8
+)
 _TITLE = ParagraphStyle("title", fontName="Helvetica-Bold", fontSize=20, leading=24)
 _HEADING = ParagraphStyle("heading", fontName="Helvetica-Bold", fontSize=13, leading=16, spaceAfter=6)
 _CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=9, leading=11)
@@ -230,6 +245,40 @@ def build_simple(folder: Path, name: str = "simple.pdf") -> Path:
     canvas.drawString(72, 670, "Thank you for choosing our service today.")
     canvas.drawString(72, 656, "We hope you enjoy the new features.")
     canvas.save()
+    return path
+
+
+def build_rotated_and_stamped(folder: Path, name: str = "rotated.pdf") -> Path:
+    """Two pages. Page 1 has /Rotate 90 (shown landscape) with the Helvetica line "This rotated
+    page says hello to the world" reading left to right on screen. Page 2 draws a Form XObject
+    holding the bold Times line "Approved by the quality team" twice (at y=700 and y=400) and
+    the Helvetica line "Plain text on the second page" at y=600."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    canvas = Canvas(str(path), pagesize=letter)
+    canvas.saveState()
+    canvas.translate(WIDTH, 0)
+    canvas.rotate(90)
+    canvas.setFont("Helvetica", 14)
+    canvas.drawString(72, 500, "This rotated page says hello to the world")
+    canvas.restoreState()
+    canvas.showPage()
+    canvas.beginForm("stamp")
+    canvas.setFont("Times-Bold", 12)
+    canvas.drawString(0, 0, "Approved by the quality team")
+    canvas.endForm()
+    for y in (700, 400):
+        canvas.saveState()
+        canvas.translate(72, y)
+        canvas.doForm("stamp")
+        canvas.restoreState()
+    canvas.setFont("Helvetica", 12)
+    canvas.drawString(72, 600, "Plain text on the second page")
+    canvas.showPage()
+    canvas.save()
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].Rotate = 90
+        pdf.save(path)
     return path
 
 

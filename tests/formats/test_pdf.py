@@ -55,7 +55,9 @@ def _words(text: str) -> set[str]:
 
 def _render(path: Path, folder: Path, dpi: int = 40) -> Image.Image:
     stem = folder / f"{path.stem}-render"
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", str(path), str(stem)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-png", str(path), str(stem)], check=True
+    )
     return Image.open(next(folder.glob(f"{stem.name}*.png"))).convert("L")
 
 
@@ -241,6 +243,30 @@ def test_bilingual_output_follows_each_page_with_its_translation(report, tmp_pat
         assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
     with pytest.raises(PolydocError):
         _translate(src, tmp_path / "bad.pdf", output_mode="sideways")
+
+
+def test_rotated_pages_and_text_inside_forms_are_translated_in_place(tmp_path: Path) -> None:
+    src = build.build_rotated_and_stamped(tmp_path)
+    out = tmp_path / "out.pdf"
+    _translate(src, out)
+    for page in range(2):
+        assert _words(_text(out, page)) == set(), _text(out, page)
+
+    def starts(path: Path, page: int, first: str) -> list[tuple[float, float]]:
+        chars = _chars(path, page)
+        text = "".join(c.get_text() for c in chars)
+        return [(chars[m.start()].x0, chars[m.start()].y0) for m in re.finditer(first, text)]
+
+    # each translation starts where its source line started (pdfminer shows pages as displayed)
+    for page, source, translated in ((0, "This", "esTHIS"), (1, "Approved", "esAPPROVED")):
+        before, after = starts(src, page, source), starts(out, page, translated)
+        assert len(before) == len(after) >= 1
+        for (x0, y0), (x1, y1) in zip(before, after, strict=True):
+            assert abs(x0 - x1) < 2 and abs(y0 - y1) < 6
+    with pikepdf.open(out) as pdf:
+        assert pdf.pages[0].Rotate == 90
+    if shutil.which("qpdf"):
+        assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
 
 
 def test_page_count_is_the_real_count(report, tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from polydoc import __version__
-from polydoc.api.routes import account, files, languages, metrics, runs
+from polydoc.api.routes import account, admin, files, keys, languages, metrics, runs
 from polydoc.api.schemas import ErrorBody
 from polydoc.config import get_settings
-from polydoc.errors import PolydocError
+from polydoc.errors import PolydocError, RateLimited
 from polydoc.logs import setup_logging
 
 log = logging.getLogger("polydoc.api")
@@ -36,12 +36,14 @@ def create_app() -> FastAPI:
         description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
         responses=_ERRORS,
     )
-    for module in (files, runs, account, languages, metrics):
+    for module in (files, runs, account, keys, languages, admin, metrics):
         app.include_router(module.router)
 
     @app.exception_handler(PolydocError)
     async def _polydoc_error(_request: Request, exc: PolydocError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         return _error(exc.http_status, exc.code, exc.message, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
+from polydoc.api.ratelimit import SlidingWindow
+from polydoc.config import get_settings
 from polydoc.db.models import Account
 from polydoc.db.session import get_sessionmaker
-from polydoc.errors import Unauthorized
+from polydoc.errors import Forbidden, Unauthorized
 from polydoc.services import accounts
+from polydoc.services.idempotency import check_key
 
 
 def get_session() -> Iterator[Session]:
@@ -31,12 +35,43 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def current_account(request: Request, session: SessionDep) -> Account:
+@cache
+def _limiter() -> SlidingWindow:
+    return SlidingWindow(get_settings().rate_limit_per_minute)
+
+
+def current_account(request: Request) -> Account:
+    """Authenticate in a short session of its own, so no transaction stays open while an upload streams."""
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`")
-    return accounts.authenticate(session, key=key.strip())
+    with get_sessionmaker()() as session:
+        account = accounts.authenticate(session, key=key.strip())
+        session.commit()
+    _limiter().hit(accounts.hash_key(key.strip()))
+    return account
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> str | None:
+    return check_key(key) if key is not None else None
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+
+
+def require_admin(authorization: Annotated[str | None, Header()] = None) -> None:
+    import hmac
+
+    token = get_settings().admin_token
+    scheme, _, given = (authorization or "").partition(" ")
+    if not token:
+        raise Forbidden("Admin operations are disabled: set POLYDOC_ADMIN_TOKEN", code="admin_disabled")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise Unauthorized("This operation needs the admin token")
+
+
+AdminOnly = Depends(require_admin)

@@ -132,6 +132,20 @@ class Run(Base):
     engine_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # time spent waiting on engines
 
 
+class IdempotentRequest(Base):
+    """The first answer to a request sent with an Idempotency-Key, replayed for repeats."""
+
+    __tablename__ = "idempotent_requests"
+    __table_args__ = (UniqueConstraint("account_id", "scope", "key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(64))  # "POST /v1/runs"
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # hash of the request body, where known
+    response: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PeriodicSlot(Base):
     """Who runs a periodic task this period: workers race for the row, one wins per period."""
 

@@ -35,7 +35,7 @@ _MONO_FONT = re.compile(
 _SERIF_FONT = re.compile(
     r"times|serif|roman|rom(?:no|an)|georgia|garamond|cambria|minion|palatino|palladio|baskerville|bookman|"
     r"century|schlbk|charter|termes|pagella|bonum|schola|cmr|cmbx|cmti|cmsl|libertine|caslon|utopia|"
-    r"didot|bodoni|antiqua|schoolbook|book",
+    r"didot|bodoni|antiqua|schoolbook",
     re.I,
 )
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|cmbx|cmb\d|medi(?:um)?\b", re.I)
@@ -94,8 +94,7 @@ class PageContent:
     chars: list[Char] = field(default_factory=list)
     ops: dict[OpKey, ShowOp] = field(default_factory=dict)
     rules: list[Rect] = field(default_factory=list)  # thin strokes: table grids, separators
-    edges: list[Rect] = field(default_factory=list)  # bounding boxes of other paths and images
-    images: int = 0
+    edges: list[Rect] = field(default_factory=list)  # bounding boxes of other paths and of images
 
     @property
     def has_text(self) -> bool:
@@ -174,6 +173,7 @@ class _Collector(PDFTextDevice):
         self.clip = clip
         self.op: OpKey = ((), -1)
         self.visible = True
+        self.clipping = False
         self._faces: dict[int, Face] = {}
 
     def render_char(
@@ -199,12 +199,25 @@ class _Collector(PDFTextDevice):
         cx0, cy0, cx1, cy1 = self.clip
         inside = x1 > cx0 and x0 < cx1 and y1 > cy0 and y0 < cy1
         size = y1 - y0
-        usable = bool(text) and horizontal and self.visible and inside and size >= 1.0
+        usable = bool(text) and horizontal and self.visible and not self.clipping and inside and size >= 1.0
         face = self._faces.get(id(font))
         if face is None:
             face = self._faces[id(font)] = _face(font)
         self.content.chars.append(
-            Char(text, x0, y0, x1, y1, size, f, face, _color(graphicstate.ncolor), self.op, self.visible, usable)
+            Char(
+                text,
+                x0,
+                y0,
+                x1,
+                y1,
+                size,
+                f,
+                face,
+                _color(graphicstate.ncolor),
+                self.op,
+                self.visible,
+                usable,
+            )
         )
         return adv
 
@@ -224,7 +237,6 @@ class _Collector(PDFTextDevice):
     def render_image(self, name: str, stream: object) -> None:
         x0, y0 = apply_matrix_pt(self.ctm, (0, 0))
         x1, y1 = apply_matrix_pt(self.ctm, (1, 1))
-        self.content.images += 1
         if len(self.content.edges) < _MAX_PATHS:
             self.content.edges.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
 
@@ -264,6 +276,7 @@ class _Interpreter(PDFPageInterpreter):
         device.content.ops[key] = self._show_op(ts, seq)
         device.op = key
         device.visible = ts.render not in (3, 7)
+        device.clipping = ts.render >= 4  # removing it would change the clip of what follows
         super().do_TJ(seq)
 
     def _show_op(self, ts: PDFTextState, seq: list) -> ShowOp:

@@ -47,7 +47,7 @@ class Line:
 
     @property
     def kind(self) -> str:
-        """"code" or "math" when every character is, else "text"."""
+        """ "code" or "math" when every character is, else "text"."""
         kinds = {c.face.kind for c in self.chars if c.text.strip()}
         return kinds.pop() if len(kinds) == 1 else "text"
 
@@ -182,7 +182,8 @@ def _pitches(lines: list[Line]) -> dict[int, float]:
     """The usual baseline distance between consecutive lines of a paragraph, per font size."""
     seen: dict[int, Counter[float]] = {}
     for i, line in enumerate(lines):
-        for below in lines[i + 1 :]:
+        for j in range(i + 1, len(lines)):
+            below = lines[j]
             dy = line.baseline - below.baseline
             if dy > 3 * line.size:
                 break
@@ -210,15 +211,18 @@ def _hrule_between(rules: list[Rect], upper: Line, lower: Line) -> bool:
 
 
 def _columns(lines: list[Line]) -> dict[int, tuple[float, float]]:
-    """Left and right edge of the text column around each line (lines overlapping it nearby)."""
+    """Left and right edge of the text column around each line (lines overlapping it nearby).
+    `lines` are sorted top to bottom, so the scan stops once lines are too far away."""
     out = {}
-    for line in lines:
+    for i, line in enumerate(lines):
         left, right = line.x0, line.x1
-        for other in lines:
-            if abs(other.baseline - line.baseline) > 20 * line.size:
-                continue
-            if _hoverlap(line, other) >= 0.5 * min(line.x1 - line.x0, other.x1 - other.x0):
-                left, right = min(left, other.x0), max(right, other.x1)
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(lines) and abs(lines[j].baseline - line.baseline) <= 20 * line.size:
+                other = lines[j]
+                if _hoverlap(line, other) >= 0.5 * min(line.x1 - line.x0, other.x1 - other.x0):
+                    left, right = min(left, other.x0), max(right, other.x1)
+                j += step
         out[id(line)] = (left, right)
     return out
 
@@ -293,15 +297,14 @@ def _gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _order(group: list[Block], rules: list[Rect]) -> list[Block]:
-    if len(group) <= 1:
-        return group
+def _cut(group: list[Block], rules: list[Rect]) -> tuple[list[Block], list[Block]] | None:
+    """Split a group at its widest empty band (columns weigh more, ruled rows most); the
+    first part reads first. None when no band separates the blocks."""
     left, right = min(b.x0 for b in group), max(b.x1 for b in group)
     best: tuple[float, str, float] | None = None
     for size, pos in _gaps([(b.x0, b.x1) for b in group]):
-        score = size * 1.5
-        if best is None or score > best[0]:
-            best = (score, "x", pos)
+        if best is None or size * 1.5 > best[0]:
+            best = (size * 1.5, "x", pos)
     for size, pos in _gaps([(b.y0, b.y1) for b in group]):
         ruled = any(
             r[3] - r[1] <= 2.5
@@ -313,15 +316,25 @@ def _order(group: list[Block], rules: list[Rect]) -> list[Block]:
         if best is None or score > best[0]:
             best = (score, "y", pos)
     if best is None:
-        return sorted(group, key=lambda b: (-b.y1, b.x0))
+        return None
     _score, axis, pos = best
-    if axis == "x":
-        first = [b for b in group if b.x1 <= pos]
-    else:
-        first = [b for b in group if b.y0 >= pos]
+    first = [b for b in group if (b.x1 <= pos if axis == "x" else b.y0 >= pos)]
     chosen = {id(b) for b in first}
-    second = [b for b in group if id(b) not in chosen]
-    return _order(first, rules) + _order(second, rules)
+    return first, [b for b in group if id(b) not in chosen]
+
+
+def _order(blocks: list[Block], rules: list[Rect]) -> list[Block]:
+    """Recursive XY cuts, with an explicit stack so crowded pages cannot recurse too deep."""
+    out: list[Block] = []
+    stack = [blocks]
+    while stack:
+        group = stack.pop()
+        parts = _cut(group, rules) if len(group) > 1 else None
+        if parts is None:
+            out += sorted(group, key=lambda b: (-b.y1, b.x0))
+        else:
+            stack += [parts[1], parts[0]]
+    return out
 
 
 def _align(block: Block, text_left: float, text_right: float) -> str:

@@ -73,9 +73,9 @@ def _groups(page: PageText, changed: set[int]) -> tuple[list[int], int]:
                 parent[find(i)] = find(owner[op])
             else:
                 owner[op] = i
-    # operators that also draw text outside every block (rotated, hidden) cannot go
-    foreign = {c.op for c in page.content.chars if c.text.strip() and c.visible and c.op not in owner}
-    foreign |= {c.op for c in page.content.chars if c.text.strip() and not c.usable and c.visible}
+    # operators that also draw visible text we cannot lay out again (rotated, no Unicode) stay
+    foreign = {c.op for c in page.content.chars if c.text.strip() and c.visible and not c.usable}
+    foreign |= {c.op for c in page.content.chars if not c.text and c.visible}
     wanted = {find(i) for i in changed}
     blocked = {find(owner[op]) for op in foreign if op in owner}
     chosen = [i for i in range(len(page.blocks)) if find(i) in wanted and find(i) not in blocked]

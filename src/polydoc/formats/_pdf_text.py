@@ -25,6 +25,7 @@ _MATH_CHARS = frozenset(
 _OPERATOR = re.compile(r"[=<>≤≥≠≈≡±∓×÷+−*/^→⇒⇔∈∉⊂⊆∪∩∝]+")
 _OPERAND = re.compile(r"[\w().,'²³¹⁰-⁹₀-₉^_{}\[\]|/*+−-]{1,10}")
 _LETTER = re.compile(r"[^\W\d_]")
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +53,6 @@ class Protected:
     x0: float = 0.0
     baseline: float = 0.0
     width: float = 0.0
-
-    @property
-    def text(self) -> str:
-        return "".join(r.text for r in self.runs)
 
 
 @dataclass(slots=True)
@@ -86,9 +83,11 @@ def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:
     for index, line in enumerate(block.lines):
         if index and atoms:
             last = atoms[-1][0]
-            if last == "\u00ad":
-                atoms.pop()
-            elif not (last.endswith("-") and len(atoms) > 1 and atoms[-2][0][-1:].isalpha()):
+            hyphenated = last == "-" and len(atoms) > 1 and atoms[-2][0][-1:].isalpha()
+            starts_lower = line.text[:1].islower()
+            if last == "\u00ad" or (hyphenated and starts_lower and block.align == "justify"):
+                atoms.pop()  # a word broken by hyphenation in justified text
+            elif not hyphenated:
                 atoms.append((" ", None, None))
         prev: Char | None = None
         for c in line.chars:
@@ -98,7 +97,7 @@ def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:
             if c.text.isspace():
                 atoms.append((" ", c, None))
             else:
-                atoms.append((c.text, c, _style(c, block, line.baseline)))
+                atoms.append((_LIGATURES.get(c.text, c.text), c, _style(c, block, line.baseline)))
             prev = c
     # collapse runs of spaces, trim both ends
     out: list[tuple[str, Char | None, Style | None]] = []

@@ -108,6 +108,18 @@ class _Stats:
         return out
 
 
+def _save(pdf: pikepdf.Pdf, dst: Path) -> None:
+    """Write through a temporary name so a failed save never leaves half a PDF at `dst`."""
+    partial = dst.with_name(dst.name + ".part")
+    try:
+        pdf.save(partial, encryption=pdf.is_encrypted, deterministic_id=not pdf.is_encrypted)
+        partial.replace(dst)
+    except pikepdf.PdfError as exc:
+        raise MalformedDocument(f"The translated PDF could not be written ({exc})") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _pages(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers[:10]) + (" …" if len(numbers) > 10 else "")
 
@@ -174,7 +186,7 @@ class PdfHandler(FormatHandler):
                 pike = source.pike
                 for index, copy in reversed(copies):
                     pike.pages.insert(index + 1, pikepdf.Page(copy))
-                pike.save(dst, encryption=pike.is_encrypted, deterministic_id=not pike.is_encrypted)
+                _save(pike, dst)
             finally:
                 for overlay in overlays:
                     overlay.close()
@@ -216,7 +228,7 @@ class PdfHandler(FormatHandler):
                 target = translated_copy(pike, target)
             try:
                 apply_plan(pike, target, plan, overlay, number)
-            except StreamMismatch:
+            except (StreamMismatch, pikepdf.PdfError):
                 stats.unedited.append(index + 1)
                 continue
             if copies is not None:

@@ -63,3 +63,29 @@ def revoke_key(session: Session, *, key: str) -> None:
         raise NotFound("No such key")
     row.revoked_at = utcnow()
     session.flush()
+
+
+def find_key(session: Session, *, key: str) -> ApiKey:
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+    if row is None:
+        raise NotFound("No such key")
+    return row
+
+
+def list_keys(session: Session, *, account_id: uuid.UUID) -> list[ApiKey]:
+    return list(
+        session.scalars(select(ApiKey).where(ApiKey.account_id == account_id).order_by(ApiKey.created_at))
+    )
+
+
+def revoke_key_by_id(session: Session, *, account_id: uuid.UUID, key_id: str) -> ApiKey:
+    try:
+        kid = uuid.UUID(key_id)
+    except ValueError:
+        raise NotFound(f"No key {key_id}") from None
+    row = session.get(ApiKey, kid)
+    if row is None or row.account_id != account_id:
+        raise NotFound(f"No key {key_id}")
+    row.revoked_at = row.revoked_at or utcnow()
+    session.flush()
+    return row

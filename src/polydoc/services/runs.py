@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from polydoc import billing
@@ -19,7 +19,7 @@ from polydoc.config import get_settings
 from polydoc.db.models import Run, utcnow
 from polydoc.db.session import after_commit
 from polydoc.engines import find_route
-from polydoc.errors import BadRequest, Conflict, NotFound, UnsupportedLanguage
+from polydoc.errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge, UnsupportedLanguage
 from polydoc.languages import normalise
 from polydoc.services import files as files_service
 from polydoc.services._paging import page
@@ -66,6 +66,21 @@ def create_run(
         raise BadRequest(
             f"output_mode 'bilingual' is available for {', '.join(BILINGUAL_FORMATS)} files, not {src_file.format}",
             code="invalid_option",
+        )
+    settings = get_settings()
+    if src_file.num_pages > settings.max_pages_per_run:
+        raise TooLarge(
+            f"The document has {src_file.num_pages} pages; a run may have at most {settings.max_pages_per_run}",
+            code="too_many_pages",
+        )
+    running = session.scalar(
+        select(func.count()).where(Run.account_id == account_id, Run.status == "Running")
+    )
+    if running >= settings.max_running_runs_per_account:
+        raise RateLimited(
+            f"The account already has {running} runs in progress (limit {settings.max_running_runs_per_account})",
+            code="too_many_runs",
+            retry_after=5,
         )
     cost = estimate_credits(src_file.num_pages)
     run = Run(

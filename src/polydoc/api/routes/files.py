@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import FileRead
 from polydoc.api.upload import receive_upload, temp_folder
 from polydoc.services import files as files_service
+from polydoc.services import idempotency
 from polydoc.storage import get_store
 
 router = APIRouter(prefix="/v1/files", tags=["files"])
+SCOPE = "POST /v1/files"
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -35,15 +38,34 @@ _UPLOAD_BODY = {
 
 
 @router.post("", response_model=FileRead, openapi_extra=_UPLOAD_BODY, operation_id="files_create")
-async def create_file(request: Request, session: SessionDep, account: CurrentAccount) -> FileRead:
+async def create_file(
+    request: Request, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
+) -> FileRead | JSONResponse:
     with temp_folder() as folder:
-        from pathlib import Path
-
         path, filename = await receive_upload(request, Path(folder))
+        if idem_key:
+            print_ = await run_in_threadpool(files_service.sha256_of, path)
+            print_ = idempotency.fingerprint([print_, filename])
+            prior = await run_in_threadpool(
+                idempotency.replay, session, account_id=account.id, scope=SCOPE, key=idem_key, print_=print_
+            )
+            if prior is not None:
+                return JSONResponse(prior)
         row = await run_in_threadpool(
             files_service.create_file, session, account_id=account.id, upload=path, filename=filename
         )
-        return FileRead.of(row)
+        answer = FileRead.of(row)
+        if idem_key:
+            await run_in_threadpool(
+                idempotency.remember,
+                session,
+                account_id=account.id,
+                scope=SCOPE,
+                key=idem_key,
+                print_=print_,
+                response=answer.model_dump(mode="json"),
+            )
+        return answer
 
 
 @router.get("", response_model=list[FileRead], operation_id="files_list")

@@ -8,19 +8,28 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
 from polydoc.db.session import get_sessionmaker
+from polydoc.services import idempotency
 from polydoc.services import runs as runs_service
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
+SCOPE = "POST /v1/runs"
 
 
 @router.post("", response_model=RunRead, operation_id="runs_create")
-def create_run(body: RunCreate, session: SessionDep, account: CurrentAccount) -> RunRead:
+def create_run(
+    body: RunCreate, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
+) -> RunRead | JSONResponse:
+    if idem_key:
+        print_ = idempotency.fingerprint(body.model_dump(mode="json"))
+        prior = idempotency.replay(session, account_id=account.id, scope=SCOPE, key=idem_key, print_=print_)
+        if prior is not None:
+            return JSONResponse(prior)
     options: dict = {}
     if body.output_mode:
         options["output_mode"] = body.output_mode
@@ -35,7 +44,17 @@ def create_run(body: RunCreate, session: SessionDep, account: CurrentAccount) ->
         engine=body.engine,
         options=options,
     )
-    return RunRead.of(run)
+    answer = RunRead.of(run)
+    if idem_key:
+        idempotency.remember(
+            session,
+            account_id=account.id,
+            scope=SCOPE,
+            key=idem_key,
+            print_=print_,
+            response=answer.model_dump(mode="json"),
+        )
+    return answer
 
 
 @router.get("", response_model=list[RunRead], operation_id="runs_list")

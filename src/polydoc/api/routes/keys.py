@@ -1,0 +1,46 @@
+"""The caller's API keys: several per account, each shown once, revocable."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.services import accounts
+
+router = APIRouter(prefix="/v1/keys", tags=["account"])
+
+
+class KeyRead(BaseModel):
+    id: UUID
+    prefix: str = Field(description="The first characters, to recognise the key")
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class KeyCreated(KeyRead):
+    api_key: str = Field(description="Shown once; only its hash is stored")
+
+
+@router.get("", response_model=list[KeyRead], operation_id="keys_list")
+def list_keys(session: SessionDep, account: CurrentAccount) -> list[KeyRead]:
+    return [
+        KeyRead.model_validate(k, from_attributes=True)
+        for k in accounts.list_keys(session, account_id=account.id)
+    ]
+
+
+@router.post("", response_model=KeyCreated, operation_id="keys_create")
+def create_key(session: SessionDep, account: CurrentAccount) -> KeyCreated:
+    key = accounts.create_key(session, account_id=account.id)
+    row = accounts.find_key(session, key=key)
+    return KeyCreated(id=row.id, prefix=row.prefix, created_at=row.created_at, api_key=key)
+
+
+@router.delete("/{key_id}", response_model=KeyRead, operation_id="keys_revoke")
+def revoke_key(key_id: str, session: SessionDep, account: CurrentAccount) -> KeyRead:
+    row = accounts.revoke_key_by_id(session, account_id=account.id, key_id=key_id)
+    return KeyRead.model_validate(row, from_attributes=True)
