@@ -166,7 +166,9 @@ class RunExecution:
     def translate(self, segments: list[Segment], route: Route, *, title: str) -> dict[str, str]:
         counts = Counter(seg.text for seg in segments)
         unique = list(counts)
-        cache = SegmentCache(self.account_id, route.engine_name, self.source, self.target)
+        # a glossary changes translations: its fingerprint is part of the memory's key
+        memory_key = route.engine_name + (f"#g{_hash(repr(self.glossary))[:16]}" if self.glossary else "")
+        cache = SegmentCache(self.account_id, memory_key, self.source, self.target)
         with session_scope() as s:
             known = cache.lookup(s, unique)
         # every occurrence not sent to the engine counts as cached (memory hits and repeats)

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from polydoc import __version__
-from polydoc.api.routes import account, admin, files, keys, languages, metrics, runs
+from polydoc.api.routes import account, admin, files, glossaries, keys, languages, metrics, runs
 from polydoc.api.schemas import ErrorBody
 from polydoc.config import get_settings
 from polydoc.errors import PolydocError, RateLimited
@@ -36,7 +36,7 @@ def create_app() -> FastAPI:
         description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
         responses=_ERRORS,
     )
-    for module in (files, runs, account, keys, languages, admin, metrics):
+    for module in (files, runs, glossaries, account, keys, languages, admin, metrics):
         app.include_router(module.router)
 
     @app.exception_handler(PolydocError)

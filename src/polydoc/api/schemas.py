@@ -65,7 +65,9 @@ class RunCreate(BaseModel):
     source_language: str | None = Field(None, max_length=64)
     engine: str | None = Field(None, max_length=64)
     output_mode: Literal["translated", "bilingual"] | None = None
-    glossary: list[GlossaryTerm] | None = Field(None, max_length=1000)
+    glossary: list[GlossaryTerm] | str | None = Field(
+        None, description="Term pairs, or the id of a stored glossary (POST /v1/glossaries)"
+    )
 
 
 class RunRead(BaseModel):
@@ -96,6 +98,7 @@ class RunRead(BaseModel):
     started_at: datetime | None = None
     attempts: int = 0
     output_mode: str = "translated"
+    glossary_terms: int = 0
 
     @classmethod
     def of(cls, run: Run) -> RunRead:
@@ -128,6 +131,7 @@ class RunRead(BaseModel):
             started_at=run.started_at,
             attempts=run.attempts,
             output_mode=(run.options or {}).get("output_mode") or "translated",
+            glossary_terms=len((run.options or {}).get("glossary") or ()),
         )
 
 

@@ -132,6 +132,20 @@ class Run(Base):
     engine_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # time spent waiting on engines
 
 
+class Glossary(Base):
+    """Stored terminology: (source term, target term) pairs a run can name by id."""
+
+    __tablename__ = "glossaries"
+    __table_args__ = (Index("ix_glossaries_account_created", "account_id", "created_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    source_language: Mapped[str | None] = mapped_column(String(35), default=None)
+    target_language: Mapped[str | None] = mapped_column(String(35), default=None)
+    terms: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class IdempotentRequest(Base):
     """The first answer to a request sent with an Idempotency-Key, replayed for repeats."""
 

@@ -10,6 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from polydoc.config import get_settings
+from polydoc.engines import glossary
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.errors import BadRequest, UnsupportedLanguage
 from polydoc.languages import base
@@ -149,6 +150,9 @@ def reachable_targets(engine_name: str, source: str) -> set[str]:
 def translate_route(route: Route, texts: list[str], *, context: BatchContext | None = None) -> BatchResult:
     """Translate through every hop of the route; tokens add up over hops."""
     engine = get_engine(route.engine_name)
+    tables: list[dict[int, str]] | None = None
+    if context and context.glossary and not engine.handles_glossary:
+        texts, tables = glossary.protect(texts, context.glossary)
     result = BatchResult(list(texts))
     failed: set[int] = set()
     for hop in route.hops:
@@ -158,6 +162,8 @@ def translate_route(route: Route, texts: list[str], *, context: BatchContext | N
         result.output_tokens += step.output_tokens
         failed.update(step.failed)
     result.failed = sorted(failed)
+    if tables is not None:
+        result.texts = glossary.restore(result.texts, tables)
     return result
 
 

@@ -38,6 +38,7 @@ class Engine(ABC):
     name: ClassVar[str]
     batch_size: ClassVar[int] = 50  # segments per translate_batch call
     keeps_tags: ClassVar[bool] = True  # engine carries <gN>/<xN/> tags itself
+    handles_glossary: ClassVar[bool] = False  # False: the terms are protected and substituted around it
 
     @abstractmethod
     def supported_pairs(self) -> set[tuple[str, str]]:

@@ -94,6 +94,7 @@ class OpenAIEngine(Engine):
     batch_size = 200  # at least; split into requests of max_segments inside translate_batch
     keeps_tags = True
     any_pair: ClassVar[bool] = True  # supported_pairs() is empty: the model is asked for any pair
+    handles_glossary: ClassVar[bool] = True  # the prompt carries the terms and replies are checked
 
     def __init__(self, profile: OpenAIProfile, *, transport: httpx.BaseTransport | None = None) -> None:
         """`transport` replaces httpx's network transport (e.g. to record what a server sent)."""

@@ -14,7 +14,8 @@ from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
 from polydoc.db.session import get_sessionmaker
-from polydoc.services import idempotency
+from polydoc.errors import BadRequest
+from polydoc.services import glossaries, idempotency
 from polydoc.services import runs as runs_service
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
@@ -33,7 +34,12 @@ def create_run(
     options: dict = {}
     if body.output_mode:
         options["output_mode"] = body.output_mode
-    if body.glossary:
+    if isinstance(body.glossary, str):
+        stored = glossaries.get(session, account_id=account.id, glossary_id=body.glossary)
+        options["glossary"], options["glossary_id"] = stored.terms, str(stored.id)
+    elif body.glossary:
+        if len(body.glossary) > 5000:
+            raise BadRequest("A glossary may have at most 5000 terms", code="invalid_glossary")
         options["glossary"] = [[t.source, t.target] for t in body.glossary]
     run = runs_service.create_run(
         session,
