@@ -157,7 +157,7 @@ def test_protected_spans_come_back_unchanged(report) -> None:
         return "".join(c.get_text() for c in _chars(path, page) if font in c.fontname)
 
     assert run_in(dst, 0, "Symbol") == run_in(src, 0, "Symbol") != ""
-    assert run_in(dst, 0, "Courier") == run_in(src, 0, "Courier") == build.CODE_SPAN.replace(" ", " ")
+    assert run_in(dst, 0, "Courier") == run_in(src, 0, "Courier") == build.CODE_SPAN
     assert run_in(dst, 1, "Courier") == run_in(src, 1, "Courier") != ""
     flat = re.sub(r"\s+", "", _text(dst, 0))
     assert build.LINK_URL in flat and "esPAGE1esOF" in flat
@@ -267,6 +267,17 @@ def test_rotated_pages_and_text_inside_forms_are_translated_in_place(tmp_path: P
         assert pdf.pages[0].Rotate == 90
     if shutil.which("qpdf"):
         assert subprocess.run(["qpdf", "--check", str(out)], capture_output=True).returncode == 0
+
+
+def test_target_script_gets_a_font_that_covers_it(tmp_path: Path) -> None:
+    src = build.build_simple(tmp_path)
+    out = tmp_path / "ru.pdf"
+    assert _translate(src, out, fn=lambda text: "Привет, мир") is None
+    assert "Привет, мир" in _text(out, 0)
+    fonts = {c.fontname.split("+")[-1] for c in _chars(out, 0) if c.get_text() in "Привет"}
+    assert fonts and all(f.startswith(("Noto", "DejaVu")) for f in fonts)
+    result = _translate(src, tmp_path / "zh.pdf", fn=lambda text: "漢字")
+    assert result is not None and any("No installed font has the characters" in w for w in result.warnings)
 
 
 def test_page_count_is_the_real_count(report, tmp_path: Path) -> None:

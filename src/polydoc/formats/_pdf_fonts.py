@@ -9,11 +9,13 @@ in the first installed font that has it.
 from __future__ import annotations
 
 import threading
+from array import array
+from bisect import bisect_left
 from functools import cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont, TTFontFile
 
 from polydoc.errors import PolydocError
 
@@ -67,6 +69,22 @@ def _load(path: Path) -> TTFont | None:
         return _LOADED[path]
 
 
+@cache
+def _coverage(path: Path) -> array:
+    """The code points a font file maps, kept compact: looking for a rare character must
+    not keep every installed font in memory."""
+    try:
+        face = TTFontFile(str(path), subfontIndex=0)
+    except (TTFError, OSError, ValueError, KeyError):
+        return array("I")
+    return array("I", sorted(face.charToGlyph))
+
+
+def _covers(codes: array, code: int) -> bool:
+    i = bisect_left(codes, code)
+    return i < len(codes) and codes[i] == code
+
+
 class FontBook:
     """Chooses a registered reportlab font name for a style and the characters to draw."""
 
@@ -91,33 +109,29 @@ class FontBook:
     def primary(self, family: str, bold: bool, italic: bool) -> TTFont:
         key = (family, bold, italic)
         if key not in self._primary:
-            order = [
-                key,
-                (family, bold, False),
-                (family, False, False),
-                ("sans", bold, italic),
-                ("sans", False, False),
-            ]
-            font = next(
-                (f for k in order for stem in _PREFERRED.get(k, ()) if (f := self._get(stem))),
-                None,
+            # the closest face first, then plainer ones; at least one loads (checked at init)
+            order = [key, (family, bold, False), (family, False, False), ("sans", bold, italic)]
+            order += list(_PREFERRED)
+            self._primary[key] = next(
+                f for k in order for stem in _PREFERRED.get(k, ()) if (f := self._get(stem))
             )
-            if font is None:  # only exotic fonts installed: take any that loads
-                font = next(f for stem in _PREFERRED[("sans", False, False)] if (f := self._get(stem)))
-            self._primary[key] = font
         return self._primary[key]
 
     def _covering(self, ch: str, primary: TTFont) -> TTFont:
         if ch not in self._fallback:
             code = ord(ch)
-            found = None
-            stems = [s for names in _PREFERRED.values() for s in names] + sorted(self.files)
-            for stem in stems:
-                font = self._get(stem)
-                if font is not None and code in font.face.charToGlyph:
-                    found = font
-                    break
-            self._fallback[ch] = found
+            plain_first = sorted(self.files, key=lambda s: (("Bold" in s) + ("Italic" in s or "Oblique" in s), s))
+            stems = [s for names in _PREFERRED.values() for s in names] + plain_first
+            self._fallback[ch] = next(
+                (
+                    font
+                    for stem in stems
+                    if stem in self.files
+                    and _covers(_coverage(self.files[stem]), code)
+                    and (font := self._get(stem)) is not None
+                ),
+                None,
+            )
         found = self._fallback[ch]
         if found is None:
             self.missing.add(ch)

@@ -32,7 +32,8 @@ _KEEP_OBJECTS = 4000  # pdfminer's memo of resolved objects, most recent kept
 _KEEP_OBJSTMS = 16  # parsed object streams kept
 
 
-def check_tail(src: Path) -> None:
+def check_tail(src: Path) -> bytes:
+    """The file's last bytes, after checking that it starts and ends like a PDF."""
     try:
         size = src.stat().st_size
         with src.open("rb") as fh:
@@ -45,15 +46,18 @@ def check_tail(src: Path) -> None:
         raise MalformedDocument("The file is not a PDF")
     if b"%%EOF" not in tail:
         raise MalformedDocument("The PDF is truncated: its end (%%EOF) is missing")
+    return tail
 
 
 def open_pike(src: Path) -> pikepdf.Pdf:
-    check_tail(src)
+    tail = check_tail(src)
     try:
         return pikepdf.open(src)
     except pikepdf.PasswordError as exc:
         raise EncryptedDocument("The PDF is protected by a password; remove it and upload again") from exc
     except (pikepdf.PdfError, OSError, ValueError) as exc:
+        if b"/Encrypt" in tail:
+            raise EncryptedDocument(f"The PDF uses an encryption Polydoc cannot open ({exc})") from exc
         raise MalformedDocument(f"The PDF is damaged and cannot be opened ({exc})") from exc
 
 
