@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -20,14 +21,17 @@ import httpx
 
 POLL_SECONDS = 0.5
 USER_AGENT = "polydoc-cli"
+PATIENCE_SECONDS = 900.0  # how long to keep retrying answers of 429 (rate limit, too many runs at once)
+# the connection broke mid-request: worth one more try when the request may be repeated
+_BROKEN = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
 class RemoteError(Exception):
     """A failed request or run: the server's error code and message (or ours for network trouble)."""
 
-    def __init__(self, code: str, message: str, status: int | None = None) -> None:
+    def __init__(self, code: str, message: str, status: int | None = None, retry_after: float = 0.0) -> None:
         super().__init__(message)
-        self.code, self.message, self.status = code, message, status
+        self.code, self.message, self.status, self.retry_after = code, message, status, retry_after
 
     def __str__(self) -> str:
         return f"{self.message} ({self.code})"
@@ -41,7 +45,11 @@ def _raise_for(resp: httpx.Response) -> None:
         code, message = str(error["code"]), str(error["message"])
     except Exception:  # not our error format: a proxy page, a wrong URL
         code, message = "http_error", f"HTTP {resp.status_code} from {resp.request.url}"
-    raise RemoteError(code, message, resp.status_code)
+    try:
+        retry_after = float(resp.headers.get("retry-after") or 0)
+    except ValueError:  # an HTTP date: rare enough to just wait a little
+        retry_after = 5.0
+    raise RemoteError(code, message, resp.status_code, retry_after)
 
 
 def filename_from_disposition(header: str | None) -> str | None:
@@ -63,9 +71,10 @@ def filename_from_disposition(header: str | None) -> str | None:
 class Remote:
     """One server and one API key."""
 
-    def __init__(self, server: str, api_key: str, *, timeout: float = 60.0,
+    def __init__(self, server: str, api_key: str, *, timeout: float = 60.0, patience: float = PATIENCE_SECONDS,
                  transport: httpx.BaseTransport | None = None) -> None:
         self.server = server.rstrip("/")
+        self.patience = patience
         self.http = httpx.Client(
             base_url=self.server,
             headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT},
@@ -82,14 +91,31 @@ class Remote:
     def close(self) -> None:
         self.http.close()
 
+    def _call(self, attempt: Callable[[], httpx.Response], *, repeatable: bool) -> httpx.Response:
+        """Send, waiting out 429 answers (Retry-After) and retrying a broken connection once when `repeatable`."""
+        waited, broken = 0.0, 0
+        while True:
+            try:
+                resp = attempt()
+                _raise_for(resp)
+                return resp
+            except _BROKEN as exc:
+                broken += 1
+                if not repeatable or broken > 1:
+                    raise RemoteError("connection_failed", f"The connection to {self.server} broke: {exc}") from exc
+                time.sleep(1)
+            except httpx.TransportError as exc:
+                raise RemoteError("connection_failed", f"Cannot reach the server at {self.server}: {exc}") from exc
+            except RemoteError as exc:
+                if exc.status != 429 or waited >= self.patience:
+                    raise
+                delay = min(max(exc.retry_after, 1.0), 30.0)
+                time.sleep(delay)
+                waited += delay
+
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            resp = self.http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            message = f"Cannot reach the server at {self.server}: {exc}"
-            raise RemoteError("connection_failed", message) from exc
-        _raise_for(resp)
-        return resp
+        repeatable = method in ("GET", "DELETE") or "Idempotency-Key" in kwargs.get("headers", {})
+        return self._call(lambda: self.http.request(method, path, **kwargs), repeatable=repeatable)
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._send(method, path, **kwargs).json()
@@ -129,8 +155,13 @@ class Remote:
 
     # -- files ----------------------------------------------------------------------------------
     def upload(self, path: Path) -> dict:
-        with path.open("rb") as fh:  # httpx streams file objects in chunks
-            return self._json("POST", "/v1/files", files={"data": (path.name, fh)})
+        headers = {"Idempotency-Key": uuid.uuid4().hex}  # a repeated upload is not stored twice
+
+        def attempt() -> httpx.Response:
+            with path.open("rb") as fh:  # httpx streams file objects in chunks
+                return self.http.post("/v1/files", files={"data": (path.name, fh)}, headers=headers)
+
+        return self._call(attempt, repeatable=True).json()
 
     def list_files(self, limit: int = 50) -> list[dict]:
         return self._paged("/v1/files", limit)
@@ -169,7 +200,8 @@ class Remote:
             body["source_language"] = source
         if engine:
             body["engine"] = engine
-        return self._json("POST", "/v1/runs", json=body)
+        # the key makes a retry safe: the server answers it with the run it already made
+        return self._json("POST", "/v1/runs", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
 
     def list_runs(self, limit: int = 50, status: str | None = None) -> list[dict]:
         return self._paged("/v1/runs", limit, {"status": status} if status else None)
@@ -274,93 +306,84 @@ def translate_batch(
 ) -> BatchResult:
     """Upload each file once, start one run per language, follow them all, download the results.
 
-    A failure of one file or run is recorded on its job and the others carry on; failures that
-    concern every job (bad key, server unreachable) raise `RemoteError` at once.
+    Runs are followed (`parallel` at a time) from the moment they start, while later files still
+    upload. A failure of one file or run is recorded on its job and the others carry on; failures
+    that concern every job (bad key, server unreachable) raise `RemoteError` at once. On Ctrl-C the
+    runs still going are cancelled.
     """
     result = BatchResult([Job(p, t) for p in paths for t in targets])
     notify = on_job or (lambda _job: None)
-    try:
-        _start(remote, result, source=source, engine=engine, notify=notify)
-        _finish(remote, result, output=output, notify=notify, parallel=parallel)
-    except KeyboardInterrupt:
-        cancel_running(remote, result.jobs)
-        raise
-    return result
-
-
-def _start(remote: Remote, result: BatchResult, *, source: str | None, engine: str | None,
-           notify: Callable[[Job], None]) -> None:
-    """Upload each file once and start its runs."""
+    many = len(result.jobs) > 1
     by_path: dict[Path, list[Job]] = {}
     for job in result.jobs:
         by_path.setdefault(job.path, []).append(job)
-    for path, jobs in by_path.items():
-        try:
-            uploaded = remote.upload(path)
-        except RemoteError as exc:
-            if exc.status in (None, 401):
-                raise
-            for job in jobs:
-                job.error = exc
-                notify(job)
-            continue
-        for job in jobs:
-            job.file = uploaded
-            try:
-                job.run = remote.create_run(uploaded["id"], job.target, source=source, engine=engine)
-            except RemoteError as exc:
-                if exc.status in (None, 401):
-                    raise
-                job.error = exc
-            notify(job)
-        if all(job.run is None for job in jobs):  # nothing will use it: do not leave it behind
-            try:
-                remote.delete_file(uploaded["id"])
-            except RemoteError:
-                pass
-
-
-def _finish(remote: Remote, result: BatchResult, *, output: Path | None, notify: Callable[[Job], None],
-            parallel: int) -> None:
-    """Follow every started run (a few at a time) and download what succeeded."""
-    many = len(result.jobs) > 1
-
-    def finish(job: Job) -> None:
-        assert job.run is not None
-
-        def changed(run: dict) -> None:
-            job.run = run
-            notify(job)
-
-        try:
-            job.run = remote.follow(job.run["id"], changed)
-            if job.run["status"] != "Succeeded":
-                error = job.run.get("error") or {}
-                code, message = error.get("code") or "failed", error.get("message") or "The run failed"
-                job.error = RemoteError(code, message)
-            else:
-                job.output = remote.download(
-                    job.run["output_file_id"],
-                    lambda name: output_path(job.path, job.target, output, many=many,
-                                             suffix=PurePosixPath(name).suffix or job.path.suffix),
-                )
-        except RemoteError as exc:
-            job.error = exc
-        notify(job)
-
-    running = [j for j in result.jobs if j.run is not None and j.error is None]
-    if not running:
-        return
-    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(running))))
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(result.jobs))))
     try:
-        pending = {pool.submit(finish, job) for job in running}
+        pending = set()
+        for path, jobs in by_path.items():
+            _start(remote, path, jobs, source=source, engine=engine, notify=notify)
+            pending |= {pool.submit(_finish, remote, job, output=output, many=many, notify=notify)
+                        for job in jobs if job.run is not None}
         while pending:  # short waits keep Ctrl-C responsive
             _done, pending = wait(pending, timeout=0.5)
     except KeyboardInterrupt:
-        cancel_running(remote, running)  # before the pool waits for its streams: they end with the runs
+        cancel_running(remote, result.jobs)  # before the pool waits for its streams: they end with the runs
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    return result
+
+
+def _start(remote: Remote, path: Path, jobs: list[Job], *, source: str | None, engine: str | None,
+           notify: Callable[[Job], None]) -> None:
+    """Upload one file and start its runs (waiting while the server has too many runs going)."""
+    try:
+        uploaded = remote.upload(path)
+    except RemoteError as exc:
+        if exc.status in (None, 401):
+            raise
+        for job in jobs:
+            job.error = exc
+            notify(job)
+        return
+    for job in jobs:
+        job.file = uploaded
+        try:
+            job.run = remote.create_run(uploaded["id"], job.target, source=source, engine=engine)
+        except RemoteError as exc:
+            if exc.status in (None, 401):
+                raise
+            job.error = exc
+        notify(job)
+    if all(job.run is None for job in jobs):  # nothing will use it: do not leave it behind
+        try:
+            remote.delete_file(uploaded["id"])
+        except RemoteError:
+            pass
+
+
+def _finish(remote: Remote, job: Job, *, output: Path | None, many: bool, notify: Callable[[Job], None]) -> None:
+    """Follow one run to its end and download its result."""
+    assert job.run is not None
+
+    def changed(run: dict) -> None:
+        job.run = run
+        notify(job)
+
+    try:
+        job.run = remote.follow(job.run["id"], changed)
+        if job.run["status"] != "Succeeded":
+            error = job.run.get("error") or {}
+            job.error = RemoteError(error.get("code") or "failed", error.get("message") or "The run failed")
+        else:
+            job.output = remote.download(
+                job.run["output_file_id"],
+                lambda name: output_path(job.path, job.target, output, many=many,
+                                         suffix=PurePosixPath(name).suffix or job.path.suffix),
+            )
+    except RemoteError as exc:
+        job.error = exc
+    notify(job)
 
 
 def cancel_running(remote: Remote, jobs: list[Job]) -> list[Job]:
