@@ -51,3 +51,27 @@ class FakeEngine(Engine):
 
 def identity(text: str) -> str:
     return text
+
+
+class MemoryBlobStore:
+    """Fake blob store: blobs in a dict (the BlobStore interface, no disk, no network)."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}
+
+    def put_file(self, key: str, path) -> None:  # noqa: ANN001
+        self.blobs[key] = path.read_bytes()
+
+    def get_file(self, key: str, dest) -> None:  # noqa: ANN001
+        dest.write_bytes(self.blobs[key])
+
+    def iter_bytes(self, key: str, chunk_size: int = 1 << 16):  # noqa: ANN201
+        data = self.blobs[key]
+        for i in range(0, len(data), chunk_size):
+            yield data[i : i + chunk_size]
+
+    def delete(self, key: str) -> None:
+        self.blobs.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.blobs

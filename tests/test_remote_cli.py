@@ -228,3 +228,22 @@ def test_error_body_and_filenames() -> None:
     assert filename_from_disposition(None) is None
     assert filename_from_disposition('attachment; filename=".."') is None
     assert filename_from_disposition('attachment; filename="a\\b.txt"') == "b.txt"
+
+
+def test_waits_out_429_and_repeats_with_the_same_idempotency_key() -> None:
+    import httpx
+
+    from polydoc.remote import Remote
+
+    keys: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        keys.append(request.headers["idempotency-key"])
+        if len(keys) == 1:
+            body = {"error": {"code": "too_many_runs", "message": "The account already has 50 runs in progress"}}
+            return httpx.Response(429, json=body, headers={"Retry-After": "1"})
+        return httpx.Response(200, json={"id": "r1", "status": "Running"})
+
+    with Remote("http://x", "k", transport=httpx.MockTransport(handler)) as remote:
+        assert remote.create_run("f1", "es")["id"] == "r1"
+    assert len(keys) == 2 and keys[0] == keys[1] and len(keys[0]) == 32

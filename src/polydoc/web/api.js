@@ -1,11 +1,18 @@
 // The /v1 API from the browser: every request carries `Authorization: Bearer <key>`.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = 0) {
     super(message || code);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;  // seconds, from a 429's Retry-After
   }
+}
+
+/** A random Idempotency-Key (crypto.randomUUID exists only on https and localhost). */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -16,15 +23,16 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
   }, { once: true });
 });
 
-async function errorOf(status, readBody) {
+async function errorOf(status, readBody, retryAfter) {
+  const wait = Number(retryAfter) || 0;
   try {
     const body = JSON.parse(await readBody());
-    if (body?.error?.code) return new ApiError(status, body.error.code, body.error.message);
+    if (body?.error?.code) return new ApiError(status, body.error.code, body.error.message, wait);
   } catch {
     // not our JSON error: a proxy page or an empty answer
   }
   const code = { 401: "unauthorized", 404: "not_found", 413: "file_too_large", 429: "rate_limited" }[status];
-  return new ApiError(status, code || "internal_error", `The server answered HTTP ${status}`);
+  return new ApiError(status, code || "internal_error", `The server answered HTTP ${status}`, wait);
 }
 
 /** Filename from `Content-Disposition` (the UTF-8 `filename*` first). */
@@ -61,7 +69,7 @@ export class Api {
       throw new ApiError(0, "network", "The server could not be reached");
     }
     if (!resp.ok) {
-      const error = await errorOf(resp.status, () => resp.text());
+      const error = await errorOf(resp.status, () => resp.text(), resp.headers.get("Retry-After"));
       if (resp.status === 401) this.onUnauthorized(error);
       throw error;
     }
@@ -85,12 +93,30 @@ export class Api {
     return { items: await resp.json(), next };
   }
 
-  post(path, body) {
+  post(path, body, headers = {}) {
     return this.json(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+  }
+
+  /**
+   * Start a run. While the server answers 429 (too many runs going, or too many requests) wait as
+   * it asks and try again, for up to 15 minutes; the Idempotency-Key makes a repeat harmless.
+   */
+  async createRun(body, onWait) {
+    const key = newKey();
+    const started = Date.now();
+    for (;;) {
+      try {
+        return await this.post("/v1/runs", body, { "Idempotency-Key": key });
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status !== 429 || Date.now() - started > 15 * 60_000) throw err;
+        onWait?.(err);
+        await sleep(Math.min(30, Math.max(1, err.retryAfter || 5)) * 1000);
+      }
+    }
   }
 
   /** Upload with progress (fetch cannot report upload progress, XMLHttpRequest can). */
@@ -99,6 +125,7 @@ export class Api {
       const xhr = new XMLHttpRequest();
       xhr.open("POST", "/v1/files");
       xhr.setRequestHeader("Authorization", `Bearer ${this.key}`);
+      xhr.setRequestHeader("Idempotency-Key", newKey());
       xhr.responseType = "text";
       xhr.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) onProgress?.(e.loaded / e.total);
@@ -108,7 +135,7 @@ export class Api {
           resolve(JSON.parse(xhr.responseText));
           return;
         }
-        const error = await errorOf(xhr.status, async () => xhr.responseText);
+        const error = await errorOf(xhr.status, async () => xhr.responseText, xhr.getResponseHeader("Retry-After"));
         if (xhr.status === 401) this.onUnauthorized(error);
         reject(error);
       });

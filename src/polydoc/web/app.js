@@ -249,6 +249,10 @@ function uploadItem(file) {
   return {
     progress(p) {
       bar.value = Math.round(100 * p);
+      if (p >= 1) setText(status, "Starting the translations…");
+    },
+    waiting() {
+      setText(status, "Waiting: many translations are already running…");
     },
     fail(err, label) {
       const { title, detail } = explain(err);
@@ -294,7 +298,8 @@ async function translate(event) {
     let runsOfFile = 0;
     for (const target of targets) {
       try {
-        const run = await state.api.post("/v1/runs", { input_file_id: uploaded.id, target_language: target, ...options });
+        const body = { input_file_id: uploaded.id, target_language: target, ...options };
+        const run = await state.api.createRun(body, () => item.waiting());
         onRun(run);
         runsOfFile += 1;
       } catch (err) {

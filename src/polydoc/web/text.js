@@ -29,6 +29,14 @@ const ERRORS = {
   run_finished: "This run has already finished, so it can't be cancelled.",
   conflict: "That can't be done in the item's current state. Refresh the page and try again.",
   rate_limited: "Too many requests in a short time. Wait a moment and try again.",
+  too_many_runs: "You already have many translations running. Wait for some to finish, then try again.",
+  too_many_pages: "This document has more pages than one translation may have on this server. Split it into "
+    + "smaller documents and translate them one by one.",
+  no_text_layer: "This PDF has no text layer: it looks like a scan. Run text recognition (OCR) on it first, then "
+    + "upload it again.",
+  fonts_missing: "The server lacks the fonts needed to rebuild this PDF. Tell your administrator (details below).",
+  unknown_engine: "That translation engine isn't available on this server. Choose another engine.",
+  idempotency_key_reused: "The same request was sent twice with different content. Try again.",
   cancelled: "You cancelled this run. No credits were charged.",
   worker_lost: "The run was interrupted several times and was stopped. No credits were charged; start it again.",
   engine_error: "The translation engine failed. No credits were charged; try again in a few minutes.",
