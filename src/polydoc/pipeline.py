@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from polydoc import billing
@@ -294,6 +295,10 @@ def execute(
     except PolydocError as exc:
         _fail(run_id, token, exc.code, exc.message)
     except Exception as exc:
+        if _database_lost(exc):
+            log.warning("run %s lost its database connection (%s); giving it back", run_id, exc)
+            _release_to_sweep(run_id, token)
+            return
         log.exception("run %s failed unexpectedly", run_id)
         _fail(run_id, token, "internal_error", "An unexpected error stopped the run; it has been logged")
         if on_error:
@@ -312,6 +317,27 @@ def _hand_back(run_id: uuid.UUID, token: str) -> None:
             from polydoc.db.session import after_commit
 
             after_commit(s, lambda: runs_service.enqueue(run_id))
+
+
+def _database_lost(exc: BaseException) -> bool:
+    """A dropped or refused database connection (restart, failover, terminated backend): not the run's fault."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def _release_to_sweep(run_id: uuid.UUID, token: str) -> None:
+    """Give the run back with its lease already expired: the next sweep re-queues it, counting the
+    attempt, so a run that keeps losing the database still ends. If the database is still away,
+    the lease runs out on its own and the sweep does the same."""
+    try:
+        with session_scope() as s:
+            s.execute(
+                update(Run)
+                .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
+                .values(stage="queued", worker=None, lease_until=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+    except Exception:
+        log.warning("run %s could not be given back; its lease will run out", run_id, exc_info=True)
 
 
 def _grace():  # noqa: ANN202

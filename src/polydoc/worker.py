@@ -126,6 +126,7 @@ def _periodic_loop() -> None:
                 with session_scope() as s:
                     won = take_slot(s, name=name, every=every, holder=WORKER_ID)
                 if won:
+                    log.info("periodic task %s: this period's turn taken by %s", name, WORKER_ID)
                     job()
             except Exception:  # a database hiccup must not end the loop; next tick retries
                 log.exception("periodic task %s failed", name)
@@ -148,6 +149,7 @@ def _on_worker_ready(**_kwargs: object) -> None:
     except Exception:
         log.exception("start-up sweep failed")
     threading.Thread(target=_periodic_loop, name="polydoc-periodic", daemon=True).start()
+    log.info("worker ready: %s", WORKER_ID)
 
 
 @signals.worker_shutting_down.connect

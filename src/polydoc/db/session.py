@@ -7,6 +7,7 @@ queued during a transaction are sent only after it commits (Polar's pattern).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from polydoc.config import get_settings
 
 AFTER_COMMIT = "after_commit"
+log = logging.getLogger("polydoc.db")
 
 
 @cache
@@ -57,8 +59,13 @@ def after_commit(session: Session, fn: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # the transaction is already committed: a failing hook must neither skip the others nor turn
+    # the committed work into an error for the caller (whose rollback would then fail too)
     for fn in session.info.pop(AFTER_COMMIT, []):
-        fn()
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit action %r failed", fn)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,9 +1,9 @@
 """Applying a page plan with pikepdf: strip the old text, clone protected spans, add the overlay.
 
 The page's original content is kept (minus the removed operators) inside `q … Q`, so an
-unbalanced graphics state cannot move what we add. The translated text is the reportlab
-overlay page turned into a Form XObject; protected spans are the page's own operators, drawn
-again at their new place and scale.
+unbalanced graphics state cannot move what we add. Then come the protected spans, drawn by
+the page's own operators again at their new place and scale, and the reportlab overlay's
+drawing with its fonts merged into the page's resources.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@ geometry (`_pdf_layout`). Segment ids are `p<page>#b<block>`.
 
 Writing: for every translated block the operators that drew it are removed from the page's
 content (pikepdf), and the translation is set into the same box by reportlab on an overlay
-page, merged as a Form XObject: same colour, a matching face (bold/italic, serif/sans/mono),
-shrunk to fit. Formulas and code keep their own glyphs; images, vector graphics, links,
-annotations, form fields and page geometry are not touched.
+page whose drawing is appended to the page: same colour, a matching face (bold/italic,
+serif/sans/mono), shrunk to fit. Formulas and code keep their own glyphs; images, vector
+graphics, links, annotations, form fields and page geometry are not touched.
 
 Pages stream: each page is read, planned and drawn on its own, overlays are written to a
 temporary file every `CHUNK` pages, and qpdf copies the unchanged objects from the source

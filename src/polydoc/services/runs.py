@@ -8,6 +8,7 @@ swept run never does the work twice.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -16,13 +17,16 @@ from sqlalchemy.orm import Session
 
 from polydoc import billing
 from polydoc.config import get_settings
-from polydoc.db.models import Run, utcnow
+from polydoc.db.models import File, Run, utcnow
 from polydoc.db.session import after_commit
 from polydoc.engines import find_route
 from polydoc.errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge, UnsupportedLanguage
 from polydoc.languages import normalise
 from polydoc.services import files as files_service
 from polydoc.services._paging import page
+from polydoc.storage import get_store
+
+log = logging.getLogger("polydoc.runs")
 
 OUTPUT_MODES = ("translated", "bilingual")
 BILINGUAL_FORMATS = ("pdf",)  # formats whose handler can interleave source and translated pages
@@ -33,9 +37,15 @@ def estimate_credits(num_pages: int) -> int:
 
 
 def enqueue(run_id: uuid.UUID) -> None:
+    """Publish the run's message. Called after the commit, so the run exists whatever happens here:
+    if the broker is unreachable the run stays queued and the sweep re-queues it when its lease
+    (the queue grace) runs out. Raising would turn a created run into an error answer."""
     from polydoc.worker import execute_run
 
-    execute_run.apply_async(kwargs={"run_id": str(run_id)})
+    try:
+        execute_run.apply_async(kwargs={"run_id": str(run_id)})
+    except Exception:  # kombu/redis connection errors: the database, not the queue, keeps the run
+        log.warning("could not queue run %s; the sweep will re-queue it", run_id, exc_info=True)
 
 
 def create_run(
@@ -189,6 +199,10 @@ def sweep(session: Session) -> list[uuid.UUID]:
     for run in expired_runs(session):
         if run.attempts >= settings.max_attempts:
             fail(session, run, code="worker_lost", message=f"The run was interrupted {run.attempts} times")
+            # an attempt may have stored the output before it was interrupted: no blob without a file row
+            fmt = session.scalar(select(File.format).where(File.id == run.input_file_id))
+            key = f"runs/{run.id}/output.{fmt}"
+            after_commit(session, lambda key=key: get_store().delete(key))
             continue
         run.stage = "queued"
         run.lease_until = utcnow() + timedelta(seconds=settings.queue_grace_seconds)

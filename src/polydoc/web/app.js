@@ -249,7 +249,7 @@ function uploadItem(file) {
   return {
     progress(p) {
       bar.value = Math.round(100 * p);
-      if (p >= 1) setText(status, "Starting the translations…");
+      if (p >= 1) setText(status, "Checking the document…");
     },
     waiting() {
       setText(status, "Waiting: many translations are already running…");
@@ -284,11 +284,13 @@ async function translate(event) {
   if ($("#source").value) options.source_language = $("#source").value;
   if ($("#engine").value && $("#engine").value !== state.languages?.default_engine) options.engine = $("#engine").value;
   let started = 0;
+  const api = state.api;
   for (const file of chosen) {
+    if (state.api !== api) return;  // signed out meanwhile
     const item = uploadItem(file);
     let uploaded;
     try {
-      uploaded = await state.api.upload(file, (p) => item.progress(p));
+      uploaded = await api.upload(file, (p) => item.progress(p));
     } catch (err) {
       item.fail(err);
       announce(`${file.name} could not be uploaded. ${explain(err).title}`);
@@ -299,7 +301,7 @@ async function translate(event) {
     for (const target of targets) {
       try {
         const body = { input_file_id: uploaded.id, target_language: target, ...options };
-        const run = await state.api.createRun(body, () => item.waiting());
+        const run = await api.createRun(body, () => item.waiting());
         onRun(run);
         runsOfFile += 1;
       } catch (err) {
