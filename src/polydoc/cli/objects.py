@@ -1,0 +1,224 @@
+"""`polydoc runs` and `polydoc files`: objects on a Polydoc server."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich import box
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    pass
+
+from polydoc.cli._shared import (
+    DEFAULT_SERVER,
+    ApiKey,
+    AsJson,
+    RemoteServer,
+    _connect,
+    _print_json,
+    _run_bar,
+    _short,
+    _size,
+    _status,
+    _when,
+    _why,
+    app,
+    err,
+    out,
+)
+
+# -- runs ----------------------------------------------------------------------------------------
+
+runs_app = typer.Typer(help="Runs on a Polydoc server: list, show, cancel.", no_args_is_help=True)
+files_app = typer.Typer(help="Files on a Polydoc server: list, download, delete.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+app.add_typer(files_app, name="files")
+
+
+class RunStatus(StrEnum):
+    running = "Running"
+    succeeded = "Succeeded"
+    failed = "Failed"
+
+
+@runs_app.command("list")
+def runs_list(
+    status: Annotated[RunStatus | None, typer.Option(case_sensitive=False, help="Only these runs")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first")] = 20,
+    as_json: AsJson = False,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Your runs, newest first."""
+    with _connect(server, api_key) as remote:
+        runs = remote.list_runs(limit, status.value if status else None)
+        names = {f["id"]: f["filename"] for f in remote.list_files(200)} if runs and not as_json else {}
+    if as_json:
+        return _print_json(runs)
+    if not runs:
+        err.print("No runs yet.")
+        return
+    table = Table("ID", "File", "To", "Status", "Credits", "Created", box=box.SIMPLE)
+    for r in runs:
+        table.add_row(
+            _short(r["id"]),
+            Text(names.get(r["input_file_id"], "?")),
+            Text(r["target_language"]),
+            _status(r),
+            "" if r.get("credits") is None else str(r["credits"]),
+            _when(r["created_at"]),
+        )
+    out.print(table)
+    if err.is_terminal:
+        err.print("Commands take an id or its first characters: polydoc runs show ID")
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first characters)")],
+    wait: Annotated[bool, typer.Option("--wait", help="Follow the run until it ends")] = False,
+    as_json: AsJson = False,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """One run in detail (with --wait: follow it live until it ends); exits 1 if the run failed."""
+    with _connect(server, api_key) as remote:
+        run_id = remote.resolve("runs", run_id)
+        if wait:
+            with _run_bar(transient=True) as bar:
+                task = bar.add_task(escape(run_id[:8]), total=100, state="")
+                run = remote.follow(
+                    run_id,
+                    lambda r: bar.update(
+                        task, completed=100 * (r.get("progress") or 0), state=escape(r.get("stage") or "")
+                    ),
+                )
+        else:
+            run = remote.get_run(run_id)
+    if as_json:
+        _print_json(run)
+    else:
+        table = Table("Field", "Value", show_header=False)
+        for key, value in run.items():
+            if value is None or value == []:
+                continue
+            if key == "error":
+                value = f"{value['message']} ({value['code']})"
+            elif key == "progress":
+                value = f"{100 * value:.0f}%"
+            elif key == "status":
+                table.add_row(key, _status(run))
+                continue
+            elif isinstance(value, list):
+                value = "; ".join(map(str, value))
+            table.add_row(key, Text("" if value is None else str(value)))
+        out.print(table)
+    if run["status"] == "Failed":
+        raise typer.Exit(1)
+
+
+@runs_app.command("cancel")
+def runs_cancel(
+    run_ids: Annotated[list[str], typer.Argument(help="Run id(s), or their first characters")],
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Cancel runs that have not ended (their credit hold is released)."""
+    from polydoc.remote import RemoteError
+
+    failed = False
+    with _connect(server, api_key) as remote:
+        for run_id in run_ids:
+            try:
+                remote.cancel_run(remote.resolve("runs", run_id))
+                out.print(f"Cancelled {escape(run_id)}")
+            except RemoteError as exc:
+                if exc.code in ("unauthorized", "connection_failed"):
+                    raise
+                err.print(f"[red]Not cancelled {escape(run_id)}:[/] {_why(exc)}")
+                failed = True
+    if failed:
+        raise typer.Exit(1)
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+@files_app.command("list")
+def files_list(
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first")] = 20,
+    as_json: AsJson = False,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Your uploaded and translated files, newest first."""
+    with _connect(server, api_key) as remote:
+        files = remote.list_files(limit)
+    if as_json:
+        return _print_json(files)
+    if not files:
+        err.print("No files yet.")
+        return
+    table = Table("ID", "Name", "Size", "Pages", "Lang", "Created", "Expires", box=box.SIMPLE)
+    for f in files:
+        table.add_row(
+            _short(f["id"]),
+            Text(f["filename"]),
+            _size(f["size"]),
+            str(f["num_pages"] or ""),
+            Text(f.get("language") or ""),
+            _when(f["created_at"]),
+            Text("expired", style="red") if f.get("expired") else _when(f["expires_at"], date_only=True),
+        )
+    out.print(table)
+    if err.is_terminal:
+        err.print("Commands take an id or its first characters: polydoc files download ID")
+
+
+@files_app.command("download")
+def files_download(
+    file_id: Annotated[str, typer.Argument(help="File id (or its first characters)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File or folder (default: .)")] = None,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Download a file; saved under its own name unless -o says otherwise."""
+
+    def where(name: str) -> Path:
+        if output is None:
+            return Path.cwd() / name
+        return output / name if output.is_dir() else output
+
+    with _connect(server, api_key) as remote:
+        path = remote.download(remote.resolve("files", file_id), where)
+    print(path)
+
+
+@files_app.command("delete")
+def files_delete(
+    file_ids: Annotated[list[str], typer.Argument(help="File id(s), or their first characters")],
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Delete files (their content is removed from storage)."""
+    from polydoc.remote import RemoteError
+
+    failed = False
+    with _connect(server, api_key) as remote:
+        for file_id in file_ids:
+            try:
+                row = remote.delete_file(remote.resolve("files", file_id))
+                out.print(f"Deleted {escape(row['filename'])} ({escape(file_id)})")
+            except RemoteError as exc:
+                if exc.code in ("unauthorized", "connection_failed"):
+                    raise
+                err.print(f"[red]Not deleted {escape(file_id)}:[/] {_why(exc)}")
+                failed = True
+    if failed:
+        raise typer.Exit(1)

@@ -1,0 +1,174 @@
+"""`polydoc translate`: on this machine, or through a server with `--server`."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from polydoc.config import configure
+
+if TYPE_CHECKING:
+    from polydoc.remote import Job
+
+from polydoc.cli._shared import ApiKey, DataDir, Server, _connect, _duration, _fail, _run_bar, _why, app, err
+
+
+def _languages(value: str) -> list[str]:
+    targets = list(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+    if not targets:
+        raise typer.BadParameter("give at least one language, e.g. --to es or --to es,ca", param_hint="--to")
+    return targets
+
+
+@app.command()
+def translate(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Documents to translate")],
+    to: Annotated[str, typer.Option("--to", help="Target language(s), comma separated: es or es,ca")],
+    source: Annotated[str | None, typer.Option("--from", help="Source language (else detected)")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file (one file, one language) or folder (default: beside the input)",
+        ),
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="Engine (default: apertium here, the server's default with --server)")
+    ] = None,
+    server: Server = None,
+    api_key: ApiKey = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Translate documents: on a Polydoc server with --server, else on this machine."""
+    from polydoc.remote import output_path
+
+    targets = _languages(to)
+    many = len(files) * len(targets) > 1
+    outputs = [output_path(f, t, output, many=many) for f in files for t in targets]
+    clash = next((p for p in outputs if outputs.count(p) > 1), None)
+    if clash is not None:
+        raise typer.BadParameter(f"two translations would both be written to {clash}; rename an input")
+    if server:
+        _translate_remote(
+            files, targets, source=source, engine=engine, output=output, server=server, api_key=api_key
+        )
+    else:
+        configure(data_dir=data_dir.resolve() if data_dir else None)
+        for file in files:
+            for target in targets:
+                _translate_local(
+                    file,
+                    target,
+                    source=source,
+                    engine=engine or "apertium",
+                    output=output_path(file, target, output, many=many),
+                )
+
+
+def _translate_local(file: Path, target: str, *, source: str | None, engine: str, output: Path) -> None:
+    from polydoc.errors import PolydocError
+    from polydoc.local import translate_file
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"Translating {escape(file.name)} → {escape(target)}", total=None)
+        try:
+            result = translate_file(
+                file,
+                target=target,
+                source=source,
+                output=output,
+                engine=engine,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except PolydocError as exc:
+            err.print(f"[red]Error ({exc.code}):[/] {escape(exc.message)}")
+            raise typer.Exit(1) from None
+    for warning in result.warnings[:20]:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+    err.print(
+        f"{result.segments} segments ({result.unique_segments} unique) via {escape(result.route)}; "
+        f"{result.input_tokens} input / {result.output_tokens} output tokens"
+    )
+    print(result.output)
+
+
+def _job_state(job: Job) -> str:
+    if job.error is not None:
+        return f"[red]✗ {escape(job.error.code)}[/]"
+    if job.output is not None:
+        return "[green]✓ saved[/]"
+    run = job.run
+    if run is None:
+        return "uploading"
+    if run["status"] == "Succeeded":
+        return "downloading"
+    eta = run.get("eta_seconds")
+    return escape(run.get("stage") or "") + (f" · {_duration(eta)} left" if eta else "")
+
+
+def _translate_remote(
+    files: list[Path],
+    targets: list[str],
+    *,
+    source: str | None,
+    engine: str | None,
+    output: Path | None,
+    server: str,
+    api_key: str | None,
+) -> None:
+    from polydoc.remote import RemoteError, translate_batch
+
+    lock = threading.Lock()
+    with _connect(server, api_key) as remote, _run_bar() as bar:
+        tasks = {
+            (f, t): bar.add_task(escape(f"{f.name} → {t}"), total=100, state="waiting")
+            for f in files
+            for t in targets
+        }
+
+        def show(job: Job) -> None:
+            progress = 100 if job.output else 100 * float((job.run or {}).get("progress") or 0)
+            with lock:
+                bar.update(tasks[(job.path, job.target)], completed=progress, state=_job_state(job))
+
+        try:
+            result = translate_batch(
+                remote, files, targets, source=source, engine=engine, output=output, on_job=show
+            )
+        except KeyboardInterrupt:
+            bar.stop()
+            err.print("[yellow]Interrupted:[/] the runs still going were cancelled.")
+            raise typer.Exit(130) from None
+        except RemoteError as exc:
+            bar.stop()
+            _fail(exc)
+    for job in result.jobs:
+        if job.output is not None:
+            print(job.output)
+    for job in result.failed:
+        assert job.error is not None
+        err.print(f"[red]Failed:[/] {escape(job.label)}: {_why(job.error)}")
+    runs = [j.run for j in result.jobs if j.run]
+    credits = sum(r.get("credits") or 0 for r in runs)
+    tokens_in = sum(r.get("input_tokens") or 0 for r in runs)
+    tokens_out = sum(r.get("output_tokens") or 0 for r in runs)
+    done = len(result.jobs) - len(result.failed)
+    err.print(
+        f"{done} of {len(result.jobs)} translations done; {credits} credits; "
+        f"{tokens_in} input / {tokens_out} output tokens"
+    )
+    if result.failed:
+        raise typer.Exit(1)
