@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from polydoc.api.ratelimit import SlidingWindow
 from polydoc.config import get_settings
 from polydoc.db.models import Account
-from polydoc.db.session import get_sessionmaker
+from polydoc.db.session import get_sessionmaker, session_scope
 from polydoc.errors import Forbidden, Unauthorized
 from polydoc.services import accounts
 from polydoc.services.idempotency import check_key
@@ -20,15 +20,8 @@ from polydoc.services.idempotency import check_key
 
 def get_session() -> Iterator[Session]:
     """Commit when the endpoint returns (before the response is sent), roll back on error."""
-    session = get_sessionmaker()()
-    try:
+    with session_scope() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit happens before the response, so a failed commit is an error answer
