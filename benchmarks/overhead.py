@@ -54,7 +54,7 @@ def main() -> None:
                     pass
                 time.sleep(0.1)
             key = Path(tmp, "demo_api_key").read_text().strip()
-            client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"})
+            client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60)
             paragraphs = [" ".join(sentences(5, seed=i)) for i in range(args.runs + 1)]
             ids = [
                 client.post("/v1/files", files={"data": (f"p{i}.txt", p.encode())}).json()["id"]
