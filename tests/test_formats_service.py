@@ -196,3 +196,47 @@ def test_hostile_archives_are_refused_quickly(service: Service, tmp_path: Path, 
         assert resp.status_code == 422 and resp.json()["error"]["code"] == code
         assert time.monotonic() - start < 10
         assert c.get("/healthz").status_code == 200
+
+
+def _pdf_pages_text(data: bytes, tmp_path: Path) -> list[str]:
+    from pdfminer.high_level import extract_text
+
+    path = tmp_path / "check.pdf"
+    path.write_bytes(data)
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        count = len(pdf.pages)
+    return [extract_text(str(path), page_numbers=[i]) for i in range(count)]
+
+
+def test_pdf_through_the_service_translated_and_bilingual(service: Service, tmp_path: Path) -> None:
+    from tests.builders.pdf import build_report
+
+    source = build_report(tmp_path)
+    src_pages = _pdf_pages_text(source.read_bytes(), tmp_path)
+    with service.client() as c:
+        run, data = translate(c, "blob", source.read_bytes())
+        assert run["credits"] == len(src_pages)  # real pages for PDF
+        pages = _pdf_pages_text(data, tmp_path)
+        assert len(pages) == len(src_pages)
+        for text in pages:
+            assert re.search(r"\b(el|la|los|las|de|y|es)\b", text), text[:200]
+        _run2, both = translate(c, "report.pdf", source.read_bytes(), output_mode="bilingual")
+        assert len(_pdf_pages_text(both, tmp_path)) > len(src_pages)
+
+
+@pytest.mark.parametrize(
+    ("builder", "code"),
+    [("build_encrypted", "encrypted"), ("build_scanned", "no_text_layer"), ("build_truncated", "malformed")],
+)
+def test_broken_pdfs_are_refused_with_precise_codes(
+    service: Service, tmp_path: Path, builder: str, code: str
+) -> None:
+    from tests.builders import pdf
+
+    data = getattr(pdf, builder)(tmp_path).read_bytes()
+    with service.client() as c:
+        resp = c.post("/v1/files", files={"data": ("doc.pdf", data)})
+        assert resp.status_code == 422 and resp.json()["error"]["code"] == code
+        assert c.get("/healthz").status_code == 200

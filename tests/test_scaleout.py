@@ -12,7 +12,6 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
 import time
 import uuid
 from collections import Counter
@@ -376,7 +375,7 @@ def test_faults_while_runs_in_flight(cluster: Cluster, redis: RedisServer) -> No
         cluster.start_worker(f"worker{i}")
     cluster.start_api("api1")
     cluster.start_api("api2")
-    docs = upload_all(cluster, keys, n, paragraphs=12)
+    docs = upload_all(cluster, keys, n, paragraphs=24)
     bases = list(cluster.apis.values())
     faults: list[str] = []
     started = time.monotonic()
@@ -392,12 +391,16 @@ def test_faults_while_runs_in_flight(cluster: Cluster, redis: RedisServer) -> No
             cluster.start_api("api1", port, wait=False)
             return fault
         if fault == "restart redis":
-            queued = sum(stage == "queued" for _id, stage, _pid in snapshot(cluster))
+            running = snapshot(cluster)  # each holds a message in Redis: queued, or unacked (acks_late)
             redis.stop()
             time.sleep(1)
             redis.start()
-            assert queued > 0, "no message was waiting in Redis"
-            return f"{fault} ({queued} runs queued)"
+            assert running, "no run was in flight"
+            time.sleep(2)
+            dead = [name for name, proc in cluster.svc.procs.items() if proc.poll() is not None]
+            assert not dead, f"{dead} exited after the Redis restart"
+            queued = sum(stage == "queued" for _id, stage, _pid in running)
+            return f"{fault} ({len(running) - queued} runs in flight, {queued} queued)"
         if fault == "kill worker0":
             pid = cluster.pids["worker0"]
             cluster.svc.kill("worker0", signal.SIGKILL)
@@ -410,12 +413,12 @@ def test_faults_while_runs_in_flight(cluster: Cluster, redis: RedisServer) -> No
 
     victims: list[uuid.UUID] = []
     schedule = (
-        (1.5, "kill api1"),
-        (5, "restart redis"),
-        (9, "kill worker0"),
-        (12, "cut db"),
-        (14, "cut db"),
-        (16, "cut db"),
+        (3, "kill worker0"),
+        (6, "restart redis"),
+        (9, "kill api1"),
+        (13, "cut db"),
+        (15, "cut db"),
+        (17, "cut db"),
     )
     with ThreadPoolExecutor(16) as pool:
         pending = pool.map(client, range(n))
@@ -444,3 +447,103 @@ def test_faults_while_runs_in_flight(cluster: Cluster, redis: RedisServer) -> No
           f"{dict(answers)}, refused {sum(o.refused for o in outcomes)}, ambiguous "
           f"{sum(o.ambiguous for o in outcomes)}; attempts {dict(Counter(attempts.values()))}; "
           f"runs given back after losing the database: {lost_db}")  # fmt: skip
+
+
+# --- 3. periodic tasks run once per period, however many workers ---------------------------------
+
+TURN = re.compile(
+    r"^(\S+ \S+) INFO polydoc\.worker .* periodic task sweep_runs: this period's turn taken by (\S+)$", re.M
+)
+
+
+def sweep_turns(cl: Cluster, names: list[str]) -> list[tuple[float, str]]:
+    """(time, worker) of every sweep, from the line each worker logs when it wins a period."""
+    turns = []
+    for name in names:
+        for stamp, holder in TURN.findall(cl.log(name)):
+            turns.append((datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f").timestamp(), holder))
+    return sorted(turns)
+
+
+def test_periodic_sweep_runs_once_per_period_with_three_workers(cluster: Cluster) -> None:
+    names = ["worker0", "worker1", "worker2"]
+    for name in names:
+        cluster.start_worker(name)
+    cluster.wait_ready(names)
+    slot_values: set[tuple] = set()  # every value the slot row took: each is one period won
+
+    def watch(seconds: float) -> tuple[float, float]:
+        start = time.time()
+        while time.time() < start + seconds:
+            row = cluster.query(
+                lambda s: s.execute(
+                    select(PeriodicSlot.next_run_at, PeriodicSlot.holder).where(
+                        PeriodicSlot.name == "sweep_runs"
+                    )
+                ).one()
+            )
+            slot_values.add(tuple(row))
+            time.sleep(0.05)
+        return start, time.time()
+
+    first = watch(8)
+    # the worker holding the slot dies: the others take over, still once per period
+    holder = max(slot_values)[1]
+    victim = next(name for name, pid in cluster.pids.items() if holder.endswith(f":{pid}"))
+    cluster.svc.kill(victim, signal.SIGKILL)
+    second = watch(6)
+    turns = sweep_turns(cluster, names)
+    for start, end in (first, second):
+        seen = [t for t, _holder in turns if start <= t <= end]
+        # interval 1 s: one sweep per second (the ticks are 1 s apart, so a little under), never 3
+        assert 0.6 * (end - start) <= len(seen) <= (end - start) + 1, (len(seen), end - start)
+    gaps = [b - a for (a, _), (b, _) in zip(turns, turns[1:], strict=False)]
+    assert min(gaps) >= 0.9, gaps  # never two sweeps in one period
+    holders = Counter(h for t, h in turns)
+    assert {int(h.rsplit(":", 1)[1]) for h in holders} <= set(cluster.pids.values())
+    assert any(h != holder for t, h in turns if t > second[0] + 2), "nobody took over from the dead worker"
+    # the slot row saw one value per sweep (give or take the window edges)
+    in_windows = [t for t, _h in turns if first[0] <= t <= first[1] or second[0] <= t <= second[1]]
+    assert abs(len(slot_values) - len(in_windows)) <= 3, (len(slot_values), len(in_windows))
+    print(f"\nsweeps: {len(turns)} in {turns[-1][0] - turns[0][0]:.1f}s by {dict(holders)}; gaps "
+          f"{min(gaps):.2f}..{max(gaps):.2f}s; killed {victim}")  # fmt: skip
+
+
+# --- 4. graceful shutdown ------------------------------------------------------------------------
+
+
+def test_sigterm_hands_the_run_back_and_another_worker_finishes_it(cluster: Cluster) -> None:
+    key = cluster.new_account("graceful", credits=1000)
+    pids = {name: cluster.start_worker(name) for name in ("worker0", "worker1")}
+    base = cluster.start_api("api")
+    cluster.wait_ready(list(pids))
+    text_ = "".join(f"Paragraph {i}: the red house near the river is very big.\n\n" for i in range(2000))
+    with httpx.Client(base_url=base, headers=auth(key), timeout=60) as c:
+        f = c.post("/v1/files", files={"data": ("long.txt", text_.encode())}).json()
+        run = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()
+        deadline = time.monotonic() + 60
+        while (state := c.get(f"/v1/runs/{run['id']}").json())["segments_done"] == 0:
+            assert time.monotonic() < deadline, state
+            time.sleep(0.05)
+        assert state["segments_done"] < state["segments_total"]
+        first = cluster.query(lambda s: s.scalar(select(Run.worker).where(Run.id == uuid.UUID(run["id"]))))
+        stopping = next(name for name, pid in pids.items() if pid == worker_pid(first))
+        other = pids["worker1" if stopping == "worker0" else "worker0"]
+        sent = time.monotonic()
+        cluster.svc.kill(stopping, signal.SIGTERM)  # warm shutdown; kill() waits for the exit
+        exited = time.monotonic() - sent
+        deadline = time.monotonic() + 120
+        while (done := c.get(f"/v1/runs/{run['id']}").json())["status"] == "Running":
+            assert time.monotonic() < deadline, done
+            time.sleep(0.1)
+        out = c.get(f"/v1/files/{done['output_file_id']}/download").text
+    assert exited < 20, f"the worker took {exited:.1f}s to stop"
+    assert "handed back to the queue" in cluster.log(stopping)
+    assert done["status"] == "Succeeded", done
+    assert done["attempts"] == 2 and done["segments_cached"] >= state["segments_done"]
+    final = cluster.query(lambda s: s.scalar(select(Run.worker).where(Run.id == uuid.UUID(run["id"]))))
+    assert worker_pid(final) == other  # the other worker completed it
+    assert out.count("casa") == 2000
+    check_books(cluster, {key: 1000})  # exactly one hold, release and charge; one output; no orphan blob
+    print(f"\ngraceful: {stopping} stopped {exited:.1f}s after SIGTERM at {state['segments_done']}/"
+          f"{state['segments_total']} segments; the other worker finished the run")  # fmt: skip

@@ -14,7 +14,8 @@ import threading
 import uuid
 
 from celery import Celery, signals
-from kombu.transport import TRANSPORT_ALIASES
+from kombu.transport import TRANSPORT_ALIASES, virtual
+from kombu.transport import redis as kombu_redis
 from kombu.transport.sqlalchemy import Transport as SQLAlchemyTransport
 
 from polydoc.config import get_settings
@@ -31,6 +32,58 @@ class FastPollingSQLTransport(SQLAlchemyTransport):
 TRANSPORT_ALIASES["polydoc-sqla"] = "polydoc.worker:FastPollingSQLTransport"
 
 
+class _RedisQoS(kombu_redis.QoS):
+    """Leaves messages of a lost connection alone instead of crashing the worker on them.
+
+    When Redis goes away (restart, failover), Celery 5.7's consumer `collect()`s the lost
+    connection (the transport's client becomes None) and reconnects on a new one. Closing the
+    old channel then tries to restore its unacked (acks_late) messages, and a task finishing
+    later acks on the old channel; both go through the missing client and raise AttributeError
+    ('NoneType' object has no attribute 'hostname' / 'client'), which Celery treats as
+    unrecoverable: the worker stops consuming and exits. Skipping them loses nothing: the
+    database keeps every run, a redelivered message finds its run claimed or done, and the
+    sweep re-queues runs whose lease expires.
+    """
+
+    def _connection_gone(self) -> bool:
+        transport = self.channel.connection
+        return transport is None or transport.client is None
+
+    def restore_unacked(self, client: object = None) -> None:
+        if client is None and self._connection_gone():
+            log.warning(
+                "broker connection lost: %d unacked message(s) left to the sweep", len(self._delivered)
+            )
+            self._delivered.clear()
+            return
+        super().restore_unacked(client)
+
+    def ack(self, delivery_tag: str) -> None:
+        if self._connection_gone():
+            virtual.QoS.ack(self, delivery_tag)  # forget it locally; its connection is gone
+            return
+        super().ack(delivery_tag)
+
+    def reject(self, delivery_tag: str, requeue: bool = False) -> None:
+        if self._connection_gone():
+            virtual.QoS.ack(self, delivery_tag)
+            return
+        super().reject(delivery_tag, requeue=requeue)
+
+
+class _RedisChannel(kombu_redis.Channel):
+    QoS = _RedisQoS
+
+
+class RedisTransport(kombu_redis.Transport):
+    """kombu's Redis transport, surviving a Redis restart while tasks are running (see _RedisQoS)."""
+
+    Channel = _RedisChannel
+
+
+TRANSPORT_ALIASES["polydoc-redis"] = "polydoc.worker:RedisTransport"
+
+
 def _broker_url() -> str:
     url = get_settings().resolved_broker_url
     if url.startswith("sqla+sqlite"):
@@ -40,6 +93,8 @@ def _broker_url() -> str:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         _enable_wal(path)
         return "polydoc-sqla+" + url.removeprefix("sqla+")
+    if url.startswith("redis://"):
+        return "polydoc-redis://" + url.removeprefix("redis://")
     return url
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from polydoc import __version__
 from polydoc.api.routes import account, admin, files, glossaries, keys, languages, metrics, runs
@@ -25,6 +26,16 @@ _ERRORS = {c: {"model": ErrorBody} for c in (400, 401, 402, 404, 409, 410, 413, 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to (RFC 9110 `Allow`). Starlette's own 405 names only the
+    methods of the first route whose path matched, e.g. `POST` for `/v1/files`, which is also GET."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 def create_app() -> FastAPI:
@@ -53,9 +64,10 @@ def create_app() -> FastAPI:
         return _error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}".strip(": "))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return _error(exc.status_code, code, str(exc.detail))
+        headers = {"Allow": _allowed_methods(request)} if exc.status_code == 405 else exc.headers
+        return _error(exc.status_code, code, str(exc.detail), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

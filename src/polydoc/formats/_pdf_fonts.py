@@ -120,7 +120,9 @@ class FontBook:
     def _covering(self, ch: str, primary: TTFont) -> TTFont:
         if ch not in self._fallback:
             code = ord(ch)
-            plain_first = sorted(self.files, key=lambda s: (("Bold" in s) + ("Italic" in s or "Oblique" in s), s))
+            plain_first = sorted(
+                self.files, key=lambda s: (("Bold" in s) + ("Italic" in s or "Oblique" in s), s)
+            )
             stems = [s for names in _PREFERRED.values() for s in names] + plain_first
             self._fallback[ch] = next(
                 (

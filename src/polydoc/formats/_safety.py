@@ -20,6 +20,8 @@ from polydoc.config import get_settings
 from polydoc.errors import HostileDocument, MalformedDocument
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# libxml2's own guards against entity expansion (its messages, as lxml reports them)
+_ENTITY_ABUSE = re.compile(r"amplification|entity reference loop", re.IGNORECASE)
 
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -34,13 +36,24 @@ def xml_parser(*, recover: bool = False) -> etree.XMLParser:
 
 
 def parse_xml(data: bytes, *, what: str = "XML part") -> etree._Element:
-    """Parse untrusted XML. Entity declarations are refused (billion laughs, XXE)."""
+    """Parse untrusted XML. Entity declarations are refused (billion laughs, XXE).
+
+    The byte search is the quick path; the parsed DTD is checked too, because the DOCTYPE
+    may follow a long comment or be encoded in UTF-16, where the search cannot see it.
+    """
+    refused = HostileDocument(f"{what} declares XML entities, which are refused", code="xml_entities")
     if _ENTITY_DECL.search(data[:65536]):
-        raise HostileDocument(f"{what} declares XML entities, which are refused", code="xml_entities")
+        raise refused
     try:
-        return etree.fromstring(data, xml_parser())
+        root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
+        if _ENTITY_ABUSE.search(exc.msg or ""):
+            raise refused from exc
         raise MalformedDocument(f"{what} is not well-formed XML: {exc.msg}") from exc
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and next(dtd.iterentities(), None) is not None:
+        raise refused
+    return root
 
 
 class SafeZip:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import unicodedata
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -16,16 +18,24 @@ from polydoc.db.session import after_commit
 from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
 from polydoc.formats import detect, handler_for
 from polydoc.formats._tags import strip_tags
+from polydoc.formats.base import CHARS_PER_PAGE, FormatHandler
 from polydoc.services._paging import page
 from polydoc.storage import get_store
 
 _UNSAFE = "".join(chr(c) for c in range(32)) + '/\\:*?"<>|\x7f'
+# bidirectional embeddings, overrides and isolates: "\u202etxt.exe" shows as "exe.txt"
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _unsafe(ch: str) -> bool:
+    # Cc: C0 and C1 controls (U+0080-U+009F too), Zl/Zp: line and paragraph separators
+    return ch in _UNSAFE or ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
 
 
 def clean_filename(name: str | None) -> str:
     """A display name safe for storage and Content-Disposition: no paths, no control characters."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join("_" if ch in _UNSAFE else ch for ch in name).strip(" .")
+    name = "".join("_" if _unsafe(ch) else ch for ch in name).strip(" .")
     if len(name) > 200:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 200 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:200]
@@ -40,6 +50,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str]]:
+    """The page count and up to ~20,000 characters of text. Flowing formats count standard
+    pages from the same pass over the segments that gives the sample, so a large document
+    is parsed once at upload, not twice."""
+    sample: list[str] = []
+    size = 0
+    counted = type(handler).count_pages is FormatHandler.count_pages
+    for seg in handler.extract(path):
+        text = strip_tags(seg.text)
+        if size <= 20000:
+            sample.append(text)
+        size += len(text)
+        if size > 20000 and not counted:
+            break
+    pages = max(1, math.ceil(size / CHARS_PER_PAGE)) if counted else handler.count_pages(path)
+    return pages, sample
+
+
 def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
     """(format, pages, detected language) — reads the document once, fails with a clear error."""
     from polydoc.languages import detect as detect_language
@@ -47,16 +75,10 @@ def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
     fmt = detect(path, filename)
     handler = handler_for(fmt)
     try:
-        pages = handler.count_pages(path)
-        sample: list[str] = []
-        size = 0
-        for seg in handler.extract(path):
-            text = strip_tags(seg.text)
-            sample.append(text)
-            size += len(text)
-            if size > 20000:
-                break
-    except PolydocError:
+        pages, sample = _pages_and_sample(handler, path)
+    except PolydocError as exc:
+        # parsers name the file they failed on: never show the server's temporary path
+        exc.message = exc.message.replace(str(path), "the upload").replace(str(path.parent), "")
         raise
     except Exception as exc:  # a parser bug must still be a clear error, not a 500
         raise MalformedDocument(f"The {fmt} document could not be read") from exc

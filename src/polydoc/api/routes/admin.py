@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from polydoc import billing
 from polydoc.api.deps import AdminOnly, SessionDep
@@ -15,6 +15,8 @@ router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[AdminOnly])
 
 
 class AccountCreate(BaseModel):
+    model_config = ConfigDict(strict=True)  # `"credits": false` or `"1"` is not an integer
+
     name: str = Field(min_length=1, max_length=200)
     credits: int = Field(0, ge=0)
 
@@ -27,6 +29,8 @@ class AccountCreated(BaseModel):
 
 
 class CreditGrant(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     amount: int = Field(description="Credits to add (negative to remove)")
     note: str = Field("", max_length=200)
 

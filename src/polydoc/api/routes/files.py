@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
-from polydoc.api.routes._links import set_next_link
+from polydoc.api.routes._links import cursor, set_next_link
 from polydoc.api.schemas import FileRead
 from polydoc.api.upload import receive_upload, temp_folder
+from polydoc.db.models import File
 from polydoc.services import files as files_service
 from polydoc.services import idempotency
 from polydoc.storage import get_store
@@ -75,9 +77,10 @@ def list_files(
     session: SessionDep,
     account: CurrentAccount,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: str | None = None,
+    after: UUID | None = None,
 ) -> list[FileRead]:
-    rows = files_service.list_files(session, account_id=account.id, limit=limit, after=after)
+    start = cursor(session, File, account.id, after)
+    rows = files_service.list_files(session, account_id=account.id, limit=limit, after=start)
     set_next_link(request, response, rows, limit)
     return [FileRead.of(r) for r in rows]
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
-from polydoc.api.routes._links import set_next_link
+from polydoc.api.routes._links import cursor, set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
+from polydoc.db.models import Run
 from polydoc.db.session import get_sessionmaker
 from polydoc.errors import BadRequest
 from polydoc.services import glossaries, idempotency
@@ -70,10 +72,11 @@ def list_runs(
     session: SessionDep,
     account: CurrentAccount,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    after: str | None = None,
+    after: UUID | None = None,
     status: Literal["Running", "Succeeded", "Failed"] | None = None,
 ) -> list[RunRead]:
-    rows = runs_service.list_runs(session, account_id=account.id, limit=limit, after=after, status=status)
+    start = cursor(session, Run, account.id, after)
+    rows = runs_service.list_runs(session, account_id=account.id, limit=limit, after=start, status=status)
     set_next_link(request, response, rows, limit)
     return [RunRead.of(r) for r in rows]
 
