@@ -285,7 +285,8 @@ def execute(
 ) -> None:
     """Run the pipeline for a claimed run; any failure ends it Failed with a precise code."""
     try:
-        RunExecution(run_id, token).run()
+        with _Heartbeat(run_id, token):
+            RunExecution(run_id, token).run()
     except RunLost:
         log.info("run %s was cancelled or taken over; stopping", run_id)
         _drop_orphan_output(run_id)
@@ -303,6 +304,34 @@ def execute(
         _fail(run_id, token, "internal_error", "An unexpected error stopped the run; it has been logged")
         if on_error:
             on_error(exc)
+
+
+class _Heartbeat:
+    """Renews the run's lease in the background, so one long engine call (an LLM batch can take
+    minutes) does not look like a dead worker to the sweep."""
+
+    def __init__(self, run_id: uuid.UUID, token: str) -> None:
+        self.run_id, self.token = run_id, token
+        self.every = max(0.5, get_settings().run_lease_seconds / 3)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                with session_scope() as s:
+                    if not runs_service.renew(s, run_id=self.run_id, token=self.token):
+                        return  # cancelled or taken over: the worker notices at its next step
+            except Exception:  # a database hiccup: try again at the next beat
+                log.warning("could not renew the lease of run %s", self.run_id, exc_info=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _hand_back(run_id: uuid.UUID, token: str) -> None:
