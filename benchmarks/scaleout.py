@@ -3,16 +3,18 @@
 1. Throughput (PostgreSQL + Redis + S3): one `polydoc api`, then 1 or 3 `polydoc worker
    --concurrency 2` processes. N distinct small documents are uploaded first (not timed); then all N
    runs are posted from 8 threads and the clock stops when the database says every run Succeeded.
-   The two configurations alternate for --rounds rounds in this one invocation, and each round's
-   ratio compares two measurements taken minutes apart on the same (shared, noisy) machine.
+   The two configurations alternate for --rounds rounds in this one invocation; each round's ratio
+   compares two measurements a minute apart on the same (shared, noisy) machine. Also printed: how
+   busy the machine's CPUs were meanwhile, and CPU milliseconds per run by kind of process.
 2. Latency: one `polydoc api` and no worker (runs stay queued, so only the API, its database and
-   the publish to the broker are measured), 100 accounts each with one uploaded file, then 100
-   concurrent asyncio clients each POST /v1/runs --posts times in a row. Embedded default (SQLite
-   database, SQLite broker, local blobs) against PostgreSQL + Redis + S3, alternating per round.
+   the publish to the broker are measured), one account with one uploaded file per client, then
+   that many concurrent asyncio clients each POST /v1/runs --posts times in a row (after one warm-up
+   POST each). Embedded default (SQLite database, SQLite broker, local blobs) against PostgreSQL +
+   Redis + S3, alternating per round.
 
 The PostgreSQL, Redis and S3 servers come from scripts/services.sh (started if needed), with a fresh
 database, Redis db and bucket per measurement. Usage:
-    .venv/bin/python benchmarks/scaleout.py [--docs 150] [--rounds 2] [--clients 100] [--posts 10]
+    .venv/bin/python benchmarks/scaleout.py [--docs 150] [--rounds 2] [--clients 100,10] [--posts 10]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -128,6 +131,53 @@ def cpu_times() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def cpu_by_process(database: str) -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds used so far) for every live process. Ours are this script, its
+    descendants (API, workers, their Apertium pipes) and the PostgreSQL backends of `database`;
+    Redis and moto serve everybody on the machine, the rest is other people's work."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[str, int, float]] = {}  # pid -> (command line, parent, seconds)
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        procs[int(proc.name)] = (cmd, int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+
+    def ours(pid: int) -> bool:
+        while pid > 1:
+            if pid == os.getpid():
+                return True
+            pid = procs[pid][1] if pid in procs else 0
+        return False
+
+    def kind(pid: int, cmd: str) -> str:
+        if pid == os.getpid():
+            return "benchmark client"
+        if ours(pid):
+            for name, needle in (("worker", "polydoc worker"), ("api", "polydoc api")):
+                if needle in cmd:
+                    return name
+            return "other of ours" if "polydoc" in cmd else "apertium"
+        if cmd.startswith("postgres: ") and f" {database} " in cmd:
+            return "postgres"
+        for name, needle in (("redis (shared)", "redis-server"), ("s3: moto (shared)", "moto_server")):
+            if needle in cmd:
+                return name
+        return "not ours"
+
+    return {pid: (kind(pid, cmd), seconds) for pid, (cmd, _parent, seconds) in procs.items()}
+
+
+def cpu_spent(before: dict[int, tuple[str, float]], database: str) -> dict[str, float]:
+    """CPU seconds per kind of process since `before` (processes that ended meanwhile are missed)."""
+    spent: dict[str, float] = {}
+    for pid, (kind, seconds) in cpu_by_process(database).items():
+        spent[kind] = spent.get(kind, 0.0) + seconds - before.get(pid, (kind, 0.0))[1]
+    return spent
+
+
 def upload(base: str, key: str, i: int) -> str:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as c:
         r = c.post("/v1/files", files={"data": (f"doc{i}.txt", document(i))})
@@ -138,8 +188,8 @@ def upload(base: str, key: str, i: int) -> str:
 # --- 1. runs per minute ----------------------------------------------------------------------------
 
 
-def runs_per_minute(workers: int, docs: int, offset: int) -> tuple[float, float]:
-    """(runs per minute, share of the machine's CPU busy meanwhile: everything, not only Polydoc)."""
+def runs_per_minute(workers: int, docs: int, offset: int) -> tuple[float, float, dict[str, float]]:
+    """(runs per minute, share of the machine's CPU busy meanwhile, CPU ms per run by process kind)."""
     with deployment(scaleout=True) as d:
         keys = d.accounts(8, credits=100_000)  # several accounts: each may have 50 runs running
         base = d.start_api()
@@ -158,7 +208,8 @@ def runs_per_minute(workers: int, docs: int, offset: int) -> tuple[float, float]
 
         from polydoc.db.models import Run
 
-        started, cpu = time.perf_counter(), cpu_times()
+        database = d.url.rsplit("/", 1)[1]
+        started, cpu, processes = time.perf_counter(), cpu_times(), cpu_by_process(database)
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(post, files))
         while True:
@@ -169,21 +220,21 @@ def runs_per_minute(workers: int, docs: int, offset: int) -> tuple[float, float]
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
         busy, total = (b - a for a, b in zip(cpu, cpu_times(), strict=True))
+        per_run = {kind: seconds * 1000 / docs for kind, seconds in cpu_spent(processes, database).items()}
         assert counts.get("Failed", 0) == 0, counts
-        return docs / elapsed * 60, busy / total
+        return docs / elapsed * 60, busy / total, per_run
 
 
 # --- 2. POST /v1/runs latency -----------------------------------------------------------------------
 
 
-async def _clients(base: str, work: list[tuple[str, str]], posts: int) -> tuple[list[float], int, float]:
+async def _clients(base: str, work: list[tuple[str, str]], posts: int) -> tuple[list[float], Counter, float]:
     latencies: list[float] = []
-    errors = 0
+    errors: Counter = Counter()
     limits = httpx.Limits(max_connections=len(work), max_keepalive_connections=len(work))
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as c:
 
         async def client(key: str, file_id: str) -> None:
-            nonlocal errors
             for _ in range(posts):
                 t = time.perf_counter()
                 try:
@@ -192,18 +243,18 @@ async def _clients(base: str, work: list[tuple[str, str]], posts: int) -> tuple[
                         json={"input_file_id": file_id, "target_language": "es"},
                         headers={"Authorization": f"Bearer {key}"},
                     )
-                    ok = r.status_code == 200
-                except httpx.TransportError:  # the server dropped the connection
-                    ok = False
+                    if r.status_code != 200:
+                        errors[r.status_code] += 1
+                except httpx.TransportError as exc:  # the server dropped the connection
+                    errors[type(exc).__name__] += 1
                 latencies.append(time.perf_counter() - t)
-                errors += not ok
 
         started = time.perf_counter()
         await asyncio.gather(*(client(k, f) for k, f in work))
         return latencies, errors, time.perf_counter() - started
 
 
-def post_latency(scaleout: bool, clients: int, posts: int) -> dict[str, float]:
+def post_latency(scaleout: bool, clients: int, posts: int) -> dict[str, object]:
     with deployment(scaleout) as d:
         keys = d.accounts(clients, credits=100_000)  # one account per client, like 100 users
         base = d.start_api()
@@ -225,7 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=150)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--clients", default="100", help="concurrent clients, or a list: 100,10")
     parser.add_argument("--posts", type=int, default=10)
     parser.add_argument("--skip", choices=("throughput", "latency"), default=None)
     args = parser.parse_args()
@@ -234,8 +285,13 @@ def main() -> None:
     if args.skip != "throughput":
         ratios, rates = [], {1: [], 3: []}
         for r in range(args.rounds):
-            one, cpu1 = runs_per_minute(1, args.docs, offset=10_000 * (2 * r + 1))
-            three, cpu3 = runs_per_minute(3, args.docs, offset=10_000 * (2 * r + 2))
+            one, cpu1, ms1 = runs_per_minute(1, args.docs, offset=10_000 * (2 * r + 1))
+            three, cpu3, ms3 = runs_per_minute(3, args.docs, offset=10_000 * (2 * r + 2))
+            for label, ms in (("1 worker", ms1), ("3 workers", ms3)):
+                print(
+                    f"  CPU ms per run, {label}: "
+                    + ", ".join(f"{g} {v:.0f}" for g, v in sorted(ms.items(), key=lambda kv: -kv[1]))
+                )
             rates[1].append(one)
             rates[3].append(three)
             ratios.append(three / one)
@@ -246,18 +302,19 @@ def main() -> None:
               f"3 workers {statistics.median(rates[3]):.0f} runs/min, median ratio "
               f"{statistics.median(ratios):.2f}")  # fmt: skip
     if args.skip != "latency":
-        results: dict[str, list[dict]] = {"embedded": [], "scaleout": []}
-        for r in range(args.rounds):
-            for name in results:
-                res = post_latency(name == "scaleout", args.clients, args.posts)
-                results[name].append(res)
-                print(f"round {r + 1} {name}: p50 {res['p50']:.0f} ms, p99 {res['p99']:.0f} ms, max "
-                      f"{res['max']:.0f} ms, {res['rps']:.0f} POST/s, errors {res['errors']:.0f}  "
-                      f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
-        for name, rows in results.items():
-            print(f"latency {name}, {args.clients} clients x {args.posts} POSTs: median p50 "
-                  f"{statistics.median(x['p50'] for x in rows):.0f} ms, median p99 "
-                  f"{statistics.median(x['p99'] for x in rows):.0f} ms")  # fmt: skip
+        for clients in (int(c) for c in args.clients.split(",")):
+            results: dict[str, list[dict]] = {"embedded": [], "scaleout": []}
+            for r in range(args.rounds):
+                for name in results:
+                    res = post_latency(name == "scaleout", clients, args.posts)
+                    results[name].append(res)
+                    print(f"round {r + 1} {name}, {clients} clients: p50 {res['p50']:.0f} ms, p99 {res['p99']:.0f} ms, "
+                          f"max {res['max']:.0f} ms, {res['rps']:.0f} POST/s, errors {dict(res['errors'])}  "
+                          f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+            for name, rows in results.items():
+                print(f"latency {name}, {clients} clients x {args.posts} POSTs: median p50 "
+                      f"{statistics.median(x['p50'] for x in rows):.0f} ms, median p99 "
+                      f"{statistics.median(x['p99'] for x in rows):.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Hostile and broken documents, built in memory (no fixtures on disk, no network).
 
-Every builder returns `bytes`; `corpus(http_url)` lists them all as `Hostile` cases with the
-answer the service must give. Used by tests/test_hostile_inputs.py and benchmarks/hardening.py.
+Every builder returns `bytes`; `corpus()` lists them all as `Hostile` cases with the answer the
+service must give (`case.make(url)` builds one; `url` is where the external entities point).
+Used by tests/test_hostile_inputs.py and benchmarks/hardening.py.
 """
 
 from __future__ import annotations

@@ -1,12 +1,17 @@
-"""Request dependencies: the session owns the transaction; the account comes from the key."""
+"""Request dependencies: the session owns the transaction; the account comes from the key.
+
+Endpoints that use the session are async, or sync and wrapped in `one_thread`: see there why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Iterator
+from functools import cache, wraps
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from polydoc.api.ratelimit import SlidingWindow
@@ -27,13 +32,41 @@ def get_session() -> Iterator[Session]:
 # scope="function": the commit happens before the response, so a failed commit is an error answer
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_thread(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a synchronous endpoint that uses the session in one pool thread, as an async endpoint.
+
+    Once a transaction has begun it holds SQLite's write lock (BEGIN IMMEDIATE) until the
+    commit, so nothing may then wait for a thread of the pool: under load all of them can be
+    waiting for that very lock or for a connection, and the request that holds it never gets
+    the thread it needs (measured: 60 clients stalled the API for the 30 s busy timeout, then
+    answered 500s). FastAPI validates a sync endpoint's answer in another pool thread before the
+    session's commit; an async endpoint's answer is validated on the event loop, and the commit
+    runs on a thread of its own (fastapi.concurrency.contextmanager_in_threadpool).
+    """
+
+    @wraps(endpoint)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return run
+
 
 @cache
 def _limiter() -> SlidingWindow:
     return SlidingWindow(get_settings().rate_limit_per_minute)
 
 
-def current_account(request: Request) -> Account:
+# describes `Authorization: Bearer <key>` in the OpenAPI document (a security scheme, so clients
+# and Schemathesis know every /v1 operation needs it); the header itself is checked below
+_BEARER = HTTPBearer(auto_error=False, description="An account's API key, or the admin token for /v1/admin")
+BearerScheme = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
+
+
+def current_account(request: Request, _described: BearerScheme) -> Account:
     """Authenticate in a short session of its own, so no transaction stays open while an upload streams."""
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
@@ -56,11 +89,11 @@ def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key")] 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 
 
-def require_admin(authorization: Annotated[str | None, Header()] = None) -> None:
+def require_admin(request: Request, _described: BearerScheme) -> None:
     import hmac
 
     token = get_settings().admin_token
-    scheme, _, given = (authorization or "").partition(" ")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if not token:
         raise Forbidden("Admin operations are disabled: set POLYDOC_ADMIN_TOKEN", code="admin_disabled")
     if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):

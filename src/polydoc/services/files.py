@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 import unicodedata
 import uuid
 from datetime import timedelta
@@ -68,10 +69,27 @@ def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str
     return pages, sample
 
 
+_MODEL_LOAD = threading.Lock()
+_model_loaded = False
+
+
+def _detect_language(text: str) -> str | None:
+    """py3langid loads its model on first use without a lock: the first concurrent uploads each
+    loaded their own copy (measured: 40 threads decompressing it at once stalled uploads for a
+    minute). The first call loads it alone; later calls need no lock."""
+    global _model_loaded
+    from polydoc.languages import detect
+
+    if not _model_loaded:
+        with _MODEL_LOAD:
+            language = detect(text)
+            _model_loaded = True
+            return language
+    return detect(text)
+
+
 def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
     """(format, pages, detected language) — reads the document once, fails with a clear error."""
-    from polydoc.languages import detect as detect_language
-
     fmt = detect(path, filename)
     handler = handler_for(fmt)
     try:
@@ -84,12 +102,21 @@ def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
         raise MalformedDocument(f"The {fmt} document could not be read") from exc
     if not sample:
         raise FormatError("The document contains no text to translate", code="no_text")
-    return fmt, pages, detect_language(" ".join(sample))
+    return fmt, pages, _detect_language(" ".join(sample))
 
 
-def create_file(session: Session, *, account_id: uuid.UUID, upload: Path, filename: str | None) -> File:
+def create_file(
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    upload: Path,
+    filename: str | None,
+    inspected: tuple[str, int, str | None] | None = None,
+) -> File:
+    """Store an upload. `inspected` is `inspect_document`'s answer when the caller already has it
+    (the API reads the document before it opens a transaction)."""
     name = clean_filename(filename)
-    fmt, pages, language = inspect_document(upload, name)
+    fmt, pages, language = inspected or inspect_document(upload, name)
     file_id = uuid.uuid4()
     key = f"files/{file_id}"
     get_store().put_file(key, upload)

@@ -187,9 +187,11 @@ def renew(session: Session, *, run_id: uuid.UUID, token: str, **values: object) 
 
 
 def expired_runs(session: Session, *, limit: int = 500) -> list[Run]:
-    return list(
-        session.scalars(select(Run).where(Run.status == "Running", Run.lease_until < utcnow()).limit(limit))
-    )
+    """Runs whose lease ran out, locked until the caller commits; rows a worker is updating right
+    now (claim, renew, finish) are skipped, so the sweep never acts on a state that just changed
+    (it would otherwise overwrite a claim, or fail and re-mark a run that had just succeeded)."""
+    query = select(Run).where(Run.status == "Running", Run.lease_until < utcnow()).limit(limit)
+    return list(session.scalars(query.with_for_update(skip_locked=True)))
 
 
 def sweep(session: Session) -> list[uuid.UUID]:

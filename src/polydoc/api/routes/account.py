@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from polydoc import billing
-from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
 from polydoc.api.schemas import AccountRead
 from polydoc.db.models import Run
 
@@ -14,6 +14,7 @@ router = APIRouter(prefix="/v1/account", tags=["account"])
 
 
 @router.get("", response_model=AccountRead, operation_id="account_get")
+@one_thread
 def get_account(session: SessionDep, account: CurrentAccount) -> AccountRead:
     usage = session.execute(
         select(

@@ -10,8 +10,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
-from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
+from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
 from polydoc.api.routes._links import cursor, set_next_link
 from polydoc.api.schemas import FileRead
 from polydoc.api.upload import receive_upload, temp_folder
@@ -45,32 +46,51 @@ async def create_file(
 ) -> FileRead | JSONResponse:
     with temp_folder() as folder:
         path, filename = await receive_upload(request, Path(folder))
+        print_ = None
         if idem_key:
-            print_ = await run_in_threadpool(files_service.sha256_of, path)
-            print_ = idempotency.fingerprint([print_, filename])
-            prior = await run_in_threadpool(
-                idempotency.replay, session, account_id=account.id, scope=SCOPE, key=idem_key, print_=print_
+            print_ = idempotency.fingerprint(
+                [await run_in_threadpool(files_service.sha256_of, path), filename]
             )
-            if prior is not None:
-                return JSONResponse(prior)
-        row = await run_in_threadpool(
-            files_service.create_file, session, account_id=account.id, upload=path, filename=filename
+        # the document is read before any transaction begins, the database work is one thread's (deps.one_thread)
+        inspected = await run_in_threadpool(
+            files_service.inspect_document, path, files_service.clean_filename(filename)
         )
-        answer = FileRead.of(row)
-        if idem_key:
-            await run_in_threadpool(
-                idempotency.remember,
-                session,
-                account_id=account.id,
-                scope=SCOPE,
-                key=idem_key,
-                print_=print_,
-                response=answer.model_dump(mode="json"),
-            )
-        return answer
+        return await run_in_threadpool(
+            _store, session, account.id, path, filename, inspected, idem_key, print_
+        )
+
+
+def _store(
+    session: Session,
+    account_id: UUID,
+    path: Path,
+    filename: str | None,
+    inspected: tuple[str, int, str | None],
+    idem_key: str | None,
+    print_: str | None,
+) -> FileRead | JSONResponse:
+    if idem_key and print_:
+        prior = idempotency.replay(session, account_id=account_id, scope=SCOPE, key=idem_key, print_=print_)
+        if prior is not None:
+            return JSONResponse(prior)
+    row = files_service.create_file(
+        session, account_id=account_id, upload=path, filename=filename, inspected=inspected
+    )
+    answer = FileRead.of(row)
+    if idem_key and print_:
+        idempotency.remember(
+            session,
+            account_id=account_id,
+            scope=SCOPE,
+            key=idem_key,
+            print_=print_,
+            response=answer.model_dump(mode="json"),
+        )
+    return answer
 
 
 @router.get("", response_model=list[FileRead], operation_id="files_list")
+@one_thread
 def list_files(
     request: Request,
     response: Response,
@@ -86,11 +106,13 @@ def list_files(
 
 
 @router.get("/{file_id}", response_model=FileRead, operation_id="files_get")
+@one_thread
 def get_file(file_id: str, session: SessionDep, account: CurrentAccount) -> FileRead:
     return FileRead.of(files_service.get_file(session, account_id=account.id, file_id=file_id))
 
 
 @router.delete("/{file_id}", response_model=FileRead, operation_id="files_delete")
+@one_thread
 def delete_file(file_id: str, session: SessionDep, account: CurrentAccount) -> FileRead:
     return FileRead.of(files_service.delete_file(session, account_id=account.id, file_id=file_id))
 
@@ -103,6 +125,7 @@ def delete_file(file_id: str, session: SessionDep, account: CurrentAccount) -> F
         200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
     },
 )
+@one_thread
 def download_file(file_id: str, session: SessionDep, account: CurrentAccount) -> StreamingResponse:
     row = files_service.get_file(session, account_id=account.id, file_id=file_id)
     files_service.ensure_available(row)

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
 from polydoc.api.schemas import GlossaryTerm
 from polydoc.languages import normalise
 from polydoc.services import glossaries
@@ -42,6 +42,7 @@ class GlossaryRead(BaseModel):
 
 
 @router.post("", response_model=GlossaryRead, operation_id="glossaries_create")
+@one_thread
 def create_glossary(body: GlossaryCreate, session: SessionDep, account: CurrentAccount) -> GlossaryRead:
     row = glossaries.create(
         session,
@@ -55,15 +56,18 @@ def create_glossary(body: GlossaryCreate, session: SessionDep, account: CurrentA
 
 
 @router.get("", response_model=list[GlossaryRead], operation_id="glossaries_list")
+@one_thread
 def list_glossaries(session: SessionDep, account: CurrentAccount) -> list[GlossaryRead]:
     return [GlossaryRead.of(r) for r in glossaries.list_(session, account_id=account.id)]
 
 
 @router.get("/{glossary_id}", response_model=GlossaryRead, operation_id="glossaries_get")
+@one_thread
 def get_glossary(glossary_id: str, session: SessionDep, account: CurrentAccount) -> GlossaryRead:
     return GlossaryRead.of(glossaries.get(session, account_id=account.id, glossary_id=glossary_id))
 
 
 @router.delete("/{glossary_id}", response_model=GlossaryRead, operation_id="glossaries_delete")
+@one_thread
 def delete_glossary(glossary_id: str, session: SessionDep, account: CurrentAccount) -> GlossaryRead:
     return GlossaryRead.of(glossaries.delete(session, account_id=account.id, glossary_id=glossary_id))

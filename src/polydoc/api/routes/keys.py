@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from polydoc.api.deps import CurrentAccount, SessionDep
+from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
 from polydoc.services import accounts
 
 router = APIRouter(prefix="/v1/keys", tags=["account"])
@@ -26,6 +26,7 @@ class KeyCreated(KeyRead):
 
 
 @router.get("", response_model=list[KeyRead], operation_id="keys_list")
+@one_thread
 def list_keys(session: SessionDep, account: CurrentAccount) -> list[KeyRead]:
     return [
         KeyRead.model_validate(k, from_attributes=True)
@@ -34,6 +35,7 @@ def list_keys(session: SessionDep, account: CurrentAccount) -> list[KeyRead]:
 
 
 @router.post("", response_model=KeyCreated, operation_id="keys_create")
+@one_thread
 def create_key(session: SessionDep, account: CurrentAccount) -> KeyCreated:
     key = accounts.create_key(session, account_id=account.id)
     row = accounts.find_key(session, key=key)
@@ -41,6 +43,7 @@ def create_key(session: SessionDep, account: CurrentAccount) -> KeyCreated:
 
 
 @router.delete("/{key_id}", response_model=KeyRead, operation_id="keys_revoke")
+@one_thread
 def revoke_key(key_id: str, session: SessionDep, account: CurrentAccount) -> KeyRead:
     row = accounts.revoke_key_by_id(session, account_id=account.id, key_id=key_id)
     return KeyRead.model_validate(row, from_attributes=True)

@@ -92,6 +92,11 @@ _registry = CollectorRegistry(auto_describe=False)
 _registry.register(DatabaseCollector())
 
 
-@router.get("/metrics", operation_id="metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics() -> Response:
     return Response(generate_latest(_registry), media_type="text/plain; version=0.0.4; charset=utf-8")

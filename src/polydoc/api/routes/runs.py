@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep
+from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
 from polydoc.api.routes._links import cursor, set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
 from polydoc.db.models import Run
@@ -25,6 +25,7 @@ SCOPE = "POST /v1/runs"
 
 
 @router.post("", response_model=RunRead, operation_id="runs_create")
+@one_thread
 def create_run(
     body: RunCreate, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
 ) -> RunRead | JSONResponse:
@@ -66,6 +67,7 @@ def create_run(
 
 
 @router.get("", response_model=list[RunRead], operation_id="runs_list")
+@one_thread
 def list_runs(
     request: Request,
     response: Response,
@@ -82,13 +84,31 @@ def list_runs(
 
 
 @router.get("/{run_id}", response_model=RunRead, operation_id="runs_get")
+@one_thread
 def get_run(run_id: str, session: SessionDep, account: CurrentAccount) -> RunRead:
     return RunRead.of(runs_service.get_run(session, account_id=account.id, run_id=run_id))
 
 
 @router.post("/{run_id}/cancel", response_model=RunRead, operation_id="runs_cancel")
+@one_thread
 def cancel_run(run_id: str, session: SessionDep, account: CurrentAccount) -> RunRead:
     return RunRead.of(runs_service.cancel_run(session, account_id=account.id, run_id=run_id))
+
+
+# OpenAPI 3.1 describes a text/event-stream by the schema of one event (`itemSchema` is 3.2)
+_RUN_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"const": "run"},
+        "id": {"type": "string", "description": "<stage>-<progress>"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": {"$ref": "#/components/schemas/RunRead"},
+        },
+    },
+}
 
 
 def _snapshot(account_id: object, run_id: str) -> RunRead:
@@ -100,8 +120,9 @@ def _snapshot(account_id: object, run_id: str) -> RunRead:
     "/{run_id}/events",
     operation_id="runs_events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {"text/event-stream": {"schema": _RUN_EVENT}}}},
 )
+@one_thread
 def run_events(run_id: str, session: SessionDep, account: CurrentAccount) -> StreamingResponse:
     """Server-sent events: a `run` event whenever the run changes, until it ends."""
     first = RunRead.of(runs_service.get_run(session, account_id=account.id, run_id=run_id))
