@@ -102,3 +102,15 @@ def test_filenames_are_cleaned() -> None:
     assert files.clean_filename("") == "document"
     long = "x" * 300 + ".docx"
     assert len(files.clean_filename(long)) <= 200 and files.clean_filename(long).endswith(".docx")
+
+
+def test_a_rolled_back_upload_leaves_no_blob(local_db: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "in.txt"
+    doc.write_text("The house is big.\n")
+    with session_scope() as s:
+        account, _ = accounts.create_account(s, name="rollback")
+    keys: list[str] = []
+    with pytest.raises(RuntimeError), session_scope() as s:
+        keys.append(files.create_file(s, account_id=account.id, upload=doc, filename="in.txt").s3_key)
+        raise RuntimeError("the request failed before its commit")
+    assert keys and not get_store().exists(keys[0])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from polydoc.config import get_settings
 
 AFTER_COMMIT = "after_commit"
+AFTER_ROLLBACK = "after_rollback"
 log = logging.getLogger("polydoc.db")
 
 
@@ -57,8 +58,15 @@ def after_commit(session: Session, fn: Callable[[], None]) -> None:
     session.info.setdefault(AFTER_COMMIT, []).append(fn)
 
 
+def after_rollback(session: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` if the session's transaction rolls back (dropped on commit): undo side effects
+    made before the commit, such as a blob stored for a row that never came to exist."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(fn)
+
+
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    session.info.pop(AFTER_ROLLBACK, None)
     # the transaction is already committed: a failing hook must neither skip the others nor turn
     # the committed work into an error for the caller (whose rollback would then fail too)
     for fn in session.info.pop(AFTER_COMMIT, []):
@@ -71,6 +79,11 @@ def _run_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_after_commit(session: Session) -> None:
     session.info.pop(AFTER_COMMIT, None)
+    for fn in session.info.pop(AFTER_ROLLBACK, []):
+        try:
+            fn()
+        except Exception:
+            log.exception("after-rollback action %r failed", fn)
 
 
 @contextmanager

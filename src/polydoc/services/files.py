@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from polydoc.config import get_settings
 from polydoc.db.models import File, utcnow
-from polydoc.db.session import after_commit
+from polydoc.db.session import after_commit, after_rollback
 from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
 from polydoc.formats import detect, handler_for
 from polydoc.formats._tags import strip_tags
@@ -120,6 +120,7 @@ def create_file(
     file_id = uuid.uuid4()
     key = f"files/{file_id}"
     get_store().put_file(key, upload)
+    after_rollback(session, lambda: get_store().delete(key))  # no orphan if the row is never committed
     now = utcnow()
     row = File(
         id=file_id,
