@@ -10,14 +10,14 @@ Then both translate a large DOCX, timed. Usage: .venv/bin/python benchmarks/fide
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tests.builders import docx, odf, pptx, xlsx  # noqa: E402
+from throughput import timed  # noqa: E402
 
 from polydoc.formats import handler_for  # noqa: E402
 from polydoc.formats._tags import TAG, strip_tags  # noqa: E402
@@ -44,12 +44,6 @@ def measure(fmt: str, source: Path, output: Path) -> tuple[float, float]:
     return untranslated, (spans_out / spans_src if spans_src else 1.0)
 
 
-def run(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 def main() -> None:
     print("| format | tool | untranslated share | spans preserved |")
     print("|---|---|---|---|")
@@ -58,7 +52,7 @@ def main() -> None:
         for fmt, build in CASES:
             src = build(folder)
             ours, theirs = folder / f"ours.{fmt}", folder / f"apertium.{fmt}"
-            run(
+            timed(
                 [
                     sys.executable,
                     "-m",
@@ -74,7 +68,7 @@ def main() -> None:
                 ]
             )
             try:
-                run(["apertium", "-f", fmt, "eng-spa", str(src), str(theirs)])
+                timed(["apertium", "-f", fmt, "eng-spa", str(src), str(theirs)])
                 a_left, a_spans = measure(fmt, src, theirs)
                 apertium_row = f"{a_left:.2f} | {a_spans:.2f}"
             except Exception as exc:  # Apertium's document mode fails on some files
@@ -83,7 +77,7 @@ def main() -> None:
             print(f"| {fmt} | polydoc | {p_left:.2f} | {p_spans:.2f} |")
             print(f"| {fmt} | apertium -f {fmt} | {apertium_row} |")
         big = docx.build_long_docx(folder, 3000)
-        t_ours = run(
+        t_ours = timed(
             [
                 sys.executable,
                 "-m",
@@ -98,7 +92,7 @@ def main() -> None:
                 str(folder / "big.ours.docx"),
             ]
         )
-        t_theirs = run(["apertium", "-f", "docx", "eng-spa", str(big), str(folder / "big.ap.docx")])
+        t_theirs = timed(["apertium", "-f", "docx", "eng-spa", str(big), str(folder / "big.ap.docx")])
         print(
             f"\nlarge DOCX (3,000 paragraphs): polydoc {t_ours:.1f} s, apertium -f docx {t_theirs:.1f} s, "
             f"ratio {t_theirs / t_ours:.2f}× in Polydoc's favour"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
-from polydoc.db.models import CreditEntry
+from polydoc.db.models import CreditEntry, File
 from tests.conftest import Service, translate, upload, wait_run
 
 TXT = b"The house is very big.\n\nThe dog is red and the cat is black.\nThe cat eats fish.\n"
@@ -89,6 +90,8 @@ def test_blob_filename_detected_from_content(service: Service) -> None:
     with service.client() as c:
         f = upload(c, "blob", HTML)
         assert f["format"] == "html" and f["filename"] == "blob"
+    with service.db() as db:  # the digest taken while streaming is the content's
+        assert db.get(File, uuid.UUID(f["id"])).sha256 == hashlib.sha256(HTML).hexdigest()
 
 
 def test_usage_and_balance_agree_with_ledger(service: Service) -> None:

@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select, update
@@ -267,17 +268,11 @@ class RunExecution:
                         s3_key=key,
                         sha256=sha256_of(dst),
                         created_at=now,
-                        expires_at=now + _ttl(),
+                        expires_at=now + timedelta(seconds=get_settings().file_ttl),
                         run_id=self.run_id,
                     )
                 )
             billing.settle(s, account_id=self.account_id, run_id=self.run_id, held_amount=cost, cost=cost)
-
-
-def _ttl():  # noqa: ANN202 - small helper kept next to its only use
-    from datetime import timedelta
-
-    return timedelta(seconds=get_settings().file_ttl)
 
 
 def execute(
@@ -339,7 +334,11 @@ def _hand_back(run_id: uuid.UUID, token: str) -> None:
         handed = s.execute(
             update(Run)
             .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
-            .values(stage="queued", worker=None, lease_until=utcnow() + _grace())
+            .values(
+                stage="queued",
+                worker=None,
+                lease_until=utcnow() + timedelta(seconds=get_settings().queue_grace_seconds),
+            )
             .execution_options(synchronize_session=False)
         )
         if handed.rowcount == 1:
@@ -367,12 +366,6 @@ def _release_to_sweep(run_id: uuid.UUID, token: str) -> None:
             )
     except Exception:
         log.warning("run %s could not be given back; its lease will run out", run_id, exc_info=True)
-
-
-def _grace():  # noqa: ANN202
-    from datetime import timedelta
-
-    return timedelta(seconds=get_settings().queue_grace_seconds)
 
 
 def _drop_orphan_output(run_id: uuid.UUID) -> None:

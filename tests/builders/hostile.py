@@ -11,10 +11,11 @@ import io
 import random
 import struct
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
+
+from tests.builders.docx import png_pixel
 
 TEXT = "The red house is big and the small dog sleeps in the garden."
 
@@ -423,19 +424,6 @@ def pdf_mutual_loop() -> bytes:
 # -- other files ----------------------------------------------------------------------------------
 
 
-def png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
 def random_bytes(n: int, seed: int = 7) -> bytes:
     return random.Random(seed).randbytes(n)
 
@@ -495,7 +483,7 @@ def corpus() -> list[Hostile]:
         Hostile("empty-named-docx", "empty.docx", _fixed(lambda: b""), frozenset({"empty_file"})),
         Hostile("pdf-named-docx", "report.docx", _fixed(pdf_valid), UNSUPPORTED),
         Hostile("text-named-xlsx", "sheet.xlsx", _fixed(lambda: TEXT.encode()), UNSUPPORTED),
-        Hostile("png-named-txt", "notes.txt", _fixed(png), UNSUPPORTED),
+        Hostile("png-named-txt", "notes.txt", _fixed(png_pixel), UNSUPPORTED),
         Hostile("docx-named-pdf", "paper.pdf", _fixed(lambda: docx(docx_xml(paragraph(TEXT)))), UNSUPPORTED),
         Hostile("random-named-pdf", "scan.pdf", _fixed(lambda: random_bytes(20_000)), UNSUPPORTED),
     ]

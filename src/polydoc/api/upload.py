@@ -6,6 +6,7 @@ limit is crossed (or at once, when Content-Length already says so).
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class _Receiver:
         self.path: Path | None = None
         self.filename: str | None = None
         self.size = 0
+        self.digest = hashlib.sha256()  # hashed while streaming: the file is never read again for it
 
     def on_header_field(self, data: bytes, start: int, end: int) -> None:
         self._field += data[start:end]
@@ -52,6 +54,7 @@ class _Receiver:
         if self.size > self.limit:
             raise TooLarge(f"The upload is larger than the limit of {self.limit} bytes")
         self.target.write(data[start:end])
+        self.digest.update(data[start:end])
 
     def on_part_end(self) -> None:
         if self.target is not None:
@@ -59,8 +62,8 @@ class _Receiver:
             self.target = None
 
 
-async def receive_upload(request: Request, folder: Path) -> tuple[Path, str | None]:
-    """Stream the multipart body's `data` field into `folder`; returns (path, filename)."""
+async def receive_upload(request: Request, folder: Path) -> tuple[Path, str | None, str]:
+    """Stream the multipart body's `data` field into `folder`; returns (path, filename, sha256)."""
     limit = get_settings().max_upload_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit + 64 * 1024:
@@ -95,7 +98,7 @@ async def receive_upload(request: Request, folder: Path) -> tuple[Path, str | No
             receiver.target.close()
     if receiver.path is None:
         raise BadRequest("The form has no file field named `data`", code="invalid_upload")
-    return receiver.path, receiver.filename
+    return receiver.path, receiver.filename, receiver.digest.hexdigest()
 
 
 def temp_folder() -> tempfile.TemporaryDirectory[str]:

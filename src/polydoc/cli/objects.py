@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -130,21 +131,13 @@ def runs_cancel(
     api_key: ApiKey = None,
 ) -> None:
     """Cancel runs that have not ended (their credit hold is released)."""
-    from polydoc.remote import RemoteError
-
-    failed = False
     with _connect(server, api_key) as remote:
-        for run_id in run_ids:
-            try:
-                remote.cancel_run(remote.resolve("runs", run_id))
-                out.print(f"Cancelled {escape(run_id)}")
-            except RemoteError as exc:
-                if exc.code in ("unauthorized", "connection_failed"):
-                    raise
-                err.print(f"[red]Not cancelled {escape(run_id)}:[/] {_why(exc)}")
-                failed = True
-    if failed:
-        raise typer.Exit(1)
+
+        def cancel(run_id: str) -> str:
+            remote.cancel_run(remote.resolve("runs", run_id))
+            return f"Cancelled {escape(run_id)}"
+
+        _each(run_ids, cancel, "Not cancelled")
 
 
 # -- files -----------------------------------------------------------------------------------------
@@ -207,18 +200,30 @@ def files_delete(
     api_key: ApiKey = None,
 ) -> None:
     """Delete files (their content is removed from storage)."""
+    with _connect(server, api_key) as remote:
+
+        def delete(file_id: str) -> str:
+            row = remote.delete_file(remote.resolve("files", file_id))
+            return f"Deleted {escape(row['filename'])} ({escape(file_id)})"
+
+        _each(file_ids, delete, "Not deleted")
+
+
+def _each(ids: list[str], act: Callable[[str], str], refused: str) -> None:
+    """Apply `act` to every id, report each outcome; exit 1 if any was refused.
+
+    A bad key or an unreachable server stops at once: no later id could succeed.
+    """
     from polydoc.remote import RemoteError
 
     failed = False
-    with _connect(server, api_key) as remote:
-        for file_id in file_ids:
-            try:
-                row = remote.delete_file(remote.resolve("files", file_id))
-                out.print(f"Deleted {escape(row['filename'])} ({escape(file_id)})")
-            except RemoteError as exc:
-                if exc.code in ("unauthorized", "connection_failed"):
-                    raise
-                err.print(f"[red]Not deleted {escape(file_id)}:[/] {_why(exc)}")
-                failed = True
+    for ident in ids:
+        try:
+            out.print(act(ident))
+        except RemoteError as exc:
+            if exc.code in ("unauthorized", "connection_failed"):
+                raise
+            err.print(f"[red]{refused} {escape(ident)}:[/] {_why(exc)}")
+            failed = True
     if failed:
         raise typer.Exit(1)

@@ -112,6 +112,7 @@ def create_file(
     upload: Path,
     filename: str | None,
     inspected: tuple[str, int, str | None] | None = None,
+    sha256: str | None = None,
 ) -> File:
     """Store an upload. `inspected` is `inspect_document`'s answer when the caller already has it
     (the API reads the document before it opens a transaction)."""
@@ -131,7 +132,7 @@ def create_file(
         format=fmt,
         language=language,
         s3_key=key,
-        sha256=sha256_of(upload),
+        sha256=sha256 or sha256_of(upload),
         created_at=now,
         expires_at=now + timedelta(seconds=get_settings().file_ttl),
     )

@@ -45,18 +45,14 @@ async def create_file(
     request: Request, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
 ) -> FileRead | JSONResponse:
     with temp_folder() as folder:
-        path, filename = await receive_upload(request, Path(folder))
-        print_ = None
-        if idem_key:
-            print_ = idempotency.fingerprint(
-                [await run_in_threadpool(files_service.sha256_of, path), filename]
-            )
+        path, filename, sha256 = await receive_upload(request, Path(folder))
+        print_ = idempotency.fingerprint([sha256, filename]) if idem_key else None
         # the document is read before any transaction begins, the database work is one thread's (deps.one_thread)
         inspected = await run_in_threadpool(
             files_service.inspect_document, path, files_service.clean_filename(filename)
         )
         return await run_in_threadpool(
-            _store, session, account.id, path, filename, inspected, idem_key, print_
+            _store, session, account.id, path, filename, inspected, sha256, idem_key, print_
         )
 
 
@@ -66,6 +62,7 @@ def _store(
     path: Path,
     filename: str | None,
     inspected: tuple[str, int, str | None],
+    sha256: str,
     idem_key: str | None,
     print_: str | None,
 ) -> FileRead | JSONResponse:
@@ -74,7 +71,7 @@ def _store(
         if prior is not None:
             return JSONResponse(prior)
     row = files_service.create_file(
-        session, account_id=account_id, upload=path, filename=filename, inspected=inspected
+        session, account_id=account_id, upload=path, filename=filename, inspected=inspected, sha256=sha256
     )
     answer = FileRead.of(row)
     if idem_key and print_:
