@@ -6,7 +6,10 @@ Engine names: "apertium", "openai" (the default LLM profile), "openai:<profile>"
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from polydoc.config import get_settings
@@ -167,6 +170,49 @@ def translate_route(route: Route, texts: list[str], *, context: BatchContext | N
     return result
 
 
+def warm_route(route: Route) -> None:
+    """Start every hop's engine in the background (Apertium loads its dictionaries in ~0.2 s)."""
+    engine = get_engine(route.engine_name)
+
+    def warm() -> None:
+        for hop in route.hops:
+            try:
+                engine.warm(hop)
+            except Exception:  # noqa: BLE001 - the first batch reports the same failure properly
+                return
+
+    threading.Thread(target=warm, name="engine-warm", daemon=True).start()
+
+
+def translate_batches(
+    route: Route, batches: Iterable[tuple[list[str], BatchContext | None]]
+) -> Iterator[tuple[BatchResult, float]]:
+    """(result, engine seconds) per batch, in order, with the engine's `ahead` batches already
+    inside it while the caller handles one; a caller that stops early abandons those."""
+    ahead = get_engine(route.engine_name).ahead
+
+    def timed(texts: list[str], context: BatchContext | None) -> tuple[BatchResult, float]:
+        started = time.perf_counter()
+        result = translate_route(route, texts, context=context)
+        return result, time.perf_counter() - started
+
+    if ahead <= 0:
+        for texts, context in batches:
+            yield timed(texts, context)
+        return
+    pool = ThreadPoolExecutor(ahead + 1, thread_name_prefix="batches")
+    pending: deque[Future[tuple[BatchResult, float]]] = deque()
+    try:
+        for texts, context in batches:
+            pending.append(pool.submit(timed, texts, context))
+            if len(pending) > ahead:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 __all__ = [
     "BatchContext",
     "BatchResult",
@@ -179,5 +225,7 @@ __all__ = [
     "get_engine",
     "reachable_targets",
     "register_engine",
+    "translate_batches",
     "translate_route",
+    "warm_route",
 ]

@@ -1,17 +1,15 @@
 """Apertium, offline and rule-based: warm null-flush pipelines, one per pair per process.
 
-Mechanics after apertium-apy: a lock per pipe, a sentinel chunk after each batch so the
-reader knows the pipe is in step, a read timeout that marks the pipe stuck, and restarts
-after N batches or when idle too long. Segments are streamed through the pipe in batches;
-a process is never spawned per segment.
+Segments are streamed through the pipe (`_apertium_pipe`) in batches, restarted after N batches
+or when idle too long; a process is never spawned per segment. Inside a batch, neighbouring
+segments share one NUL-flushed chunk, each closed as a sentence and followed by a separator
+superblank, as Apertium's own deformatters join paragraphs: every flush costs each of the
+pipeline's dozen processes a round of small reads and writes.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-import select
 import subprocess
 import threading
 import time
@@ -19,9 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from polydoc.config import get_settings
+from polydoc.engines._apertium_pipe import ApertiumPipe, PipeRetired
 from polydoc.engines._apertium_stream import from_stream, to_stream
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
-from polydoc.errors import EngineTimeout, EngineUnavailable
+from polydoc.errors import EngineUnavailable
 from polydoc.formats._tags import strip_tags
 from polydoc.languages import normalise
 
@@ -29,6 +28,10 @@ MODES_DIR = Path("/usr/share/apertium/modes")
 _WORD = re.compile(r"\w+")
 # Apertium marks words it could not generate (#) or transfer (@) even with -n
 _MARKS = re.compile(r"(?<![\w\\])[#@](?=\w)")
+# between two segments of one chunk; to_stream escapes every "[" of the text, so it is unambiguous
+SEPARATOR = "[polydoc:next]"
+SENTENCE_END = (".", ":", ";", "?", "!")  # Apertium tags these <sent>: no rule reaches across them
+CHUNK_CHARS = 4000
 
 
 def word_tokens(text: str) -> int:
@@ -55,85 +58,11 @@ def discover_modes(modes_dir: Path = MODES_DIR) -> dict[tuple[str, str], Path]:
     return pairs
 
 
-class _Pipe:
-    def __init__(self, mode: Path) -> None:
-        script = subprocess.run(
-            ["apertium-wblank-mode", "-z", str(mode)], capture_output=True, text=True, timeout=30, check=True
-        ).stdout
-        # $1 = lt-proc generation option (-n: no unknown-word marks), $2 = extra tagger option
-        self.proc = subprocess.Popen(
-            ["bash", "-c", script, "apertium", "-n", ""],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        self.lock = threading.Lock()
-        self.uses = 0
-        self.last_used = time.monotonic()
-        self.stuck = False
-        self._buf = b""
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None and not self.stuck
-
-    def translate(self, chunks: list[str], timeout: float) -> list[str]:
-        nonce = f"polydoc-{secrets.token_hex(6)}"
-        payload = b"".join(c.encode() + b"\0" for c in chunks) + f"[{nonce}]\0".encode()
-        error: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                assert self.proc.stdin is not None
-                self.proc.stdin.write(payload)
-                self.proc.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                error.append(exc)
-
-        writer = threading.Thread(target=write, daemon=True)  # avoid pipe-buffer deadlock
-        writer.start()
-        outputs: list[str] = []
-        deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
-        while len(outputs) < len(chunks) + 1:
-            while b"\0" in self._buf and len(outputs) < len(chunks) + 1:
-                out, self._buf = self._buf.split(b"\0", 1)
-                outputs.append(out.decode("utf-8", "replace"))
-            if len(outputs) >= len(chunks) + 1:
-                break
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self.stuck = True
-                raise EngineTimeout(f"Apertium did not answer within {timeout:.0f} s")
-            ready, _, _ = select.select([fd], [], [], min(remaining, 1.0))
-            if ready:
-                data = os.read(fd, 1 << 16)
-                if not data:
-                    self.stuck = True
-                    raise EngineUnavailable("The Apertium pipeline stopped unexpectedly")
-                self._buf += data
-        writer.join(timeout=1)
-        if error or nonce not in outputs[-1]:
-            self.stuck = True
-            raise EngineUnavailable("The Apertium pipeline fell out of step")
-        self.uses += 1
-        self.last_used = time.monotonic()
-        return outputs[:-1]
-
-    def close(self) -> None:
-        try:
-            if self.proc.stdin:
-                self.proc.stdin.close()
-            self.proc.terminate()
-            self.proc.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.proc.kill()
-
-
 class ApertiumEngine(Engine):
     name = "apertium"
     batch_size = 200
     keeps_tags = True
+    ahead = 1  # the pipe takes the next batch while one is inside it
 
     def __init__(self, modes_dir: Path = MODES_DIR) -> None:
         settings = get_settings()
@@ -141,27 +70,31 @@ class ApertiumEngine(Engine):
         self.restart_after = settings.apertium_restart_after
         self.max_idle = settings.apertium_idle_seconds
         self.modes = discover_modes(modes_dir)
-        self._pipes: dict[tuple[str, str], _Pipe] = {}
+        self._pipes: dict[tuple[str, str], ApertiumPipe] = {}
         self._pool_lock = threading.Lock()
 
     def supported_pairs(self) -> set[tuple[str, str]]:
         return set(self.modes)
 
-    def _pipe(self, key: tuple[str, str]) -> _Pipe:
+    def warm(self, pair: LangPair) -> None:
+        self._pipe((pair.source, pair.target))
+
+    def _pipe(self, key: tuple[str, str]) -> ApertiumPipe:
         with self._pool_lock:
             pipe = self._pipes.get(key)
-            stale = pipe is not None and (
-                not pipe.alive()
-                or pipe.uses >= self.restart_after
-                or time.monotonic() - pipe.last_used > self.max_idle
-            )
-            if pipe is None or stale:
-                if pipe is not None:
-                    pipe.close()
+            if pipe is not None and not pipe.alive():
+                pipe.close(grace=0)  # already stopped or signalled
+                pipe = None
+            elif pipe is not None and (
+                pipe.uses >= self.restart_after or time.monotonic() - pipe.last_used > self.max_idle
+            ):
+                pipe.retire()  # batches already inside still get their answers
+                pipe = None
+            if pipe is None:
                 if key not in self.modes:
                     raise EngineUnavailable(f"Apertium has no pair {key[0]}→{key[1]} installed")
                 try:
-                    pipe = _Pipe(self.modes[key])
+                    pipe = ApertiumPipe(self.modes[key])
                 except (OSError, subprocess.SubprocessError) as exc:
                     raise EngineUnavailable(f"Apertium could not start: {exc}") from exc
                 self._pipes[key] = pipe
@@ -172,9 +105,7 @@ class ApertiumEngine(Engine):
     ) -> BatchResult:
         if not texts:
             return BatchResult([])
-        pipe = self._pipe((pair.source, pair.target))
-        with pipe.lock:
-            raw = pipe.translate([to_stream(t) for t in texts], self.timeout)
+        raw = self._translate_joined((pair.source, pair.target), list(texts))
         out = []
         for src, text in zip(texts, raw, strict=True):
             text = from_stream(text)
@@ -186,6 +117,49 @@ class ApertiumEngine(Engine):
             input_tokens=sum(word_tokens(t) for t in texts),
             output_tokens=sum(word_tokens(t) for t in out),
         )
+
+    def _send(self, key: tuple[str, str], chunks: list[str]) -> list[str]:
+        try:
+            return self._pipe(key).translate(chunks, self.timeout)
+        except PipeRetired:  # another thread retired it between our picking and using it
+            return self._pipe(key).translate(chunks, self.timeout)
+
+    def _translate_joined(self, key: tuple[str, str], texts: list[str]) -> list[str]:
+        """Raw Apertium answers, one per text, from as few chunks as CHUNK_CHARS allows.
+
+        A chunk whose answer does not split back into its segments (a separator or closing dot
+        moved) is translated again one segment per chunk, as the segments would be alone.
+        """
+        streams = [to_stream(t) for t in texts]
+        dotted = [not strip_tags(t).rstrip().endswith(SENTENCE_END) for t in texts]
+        closed = [s[:-2] + ".[]" if dot else s for s, dot in zip(streams, dotted, strict=True)]
+        groups: list[list[int]] = [[]]
+        size = 0
+        for i, s in enumerate(closed):
+            if groups[-1] and size + len(s) > CHUNK_CHARS:
+                groups.append([])
+                size = 0
+            groups[-1].append(i)
+            size += len(s) + len(SEPARATOR)
+        answers = self._send(key, [SEPARATOR.join(closed[i] for i in g) for g in groups])
+        raw: list[str | None] = [None] * len(texts)
+        retry: list[int] = []
+        for group, answer in zip(groups, answers, strict=True):
+            pieces = answer.split(SEPARATOR)
+            if len(pieces) != len(group):
+                retry.extend(group)
+                continue
+            for i, piece in zip(group, pieces, strict=True):
+                if not dotted[i]:
+                    raw[i] = piece
+                elif piece.endswith(".[]"):
+                    raw[i] = piece[:-3] + "[]"  # the dot we added
+                else:
+                    retry.append(i)
+        if retry:
+            for i, answer in zip(retry, self._send(key, [streams[i] for i in retry]), strict=True):
+                raw[i] = answer
+        return [r or "" for r in raw]
 
     def close(self) -> None:
         with self._pool_lock:

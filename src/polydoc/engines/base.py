@@ -39,6 +39,7 @@ class Engine(ABC):
     batch_size: ClassVar[int] = 50  # segments per translate_batch call
     keeps_tags: ClassVar[bool] = True  # engine carries <gN>/<xN/> tags itself
     handles_glossary: ClassVar[bool] = False  # False: the terms are protected and substituted around it
+    ahead: ClassVar[int] = 0  # batches worth sending while the caller still handles the previous one
 
     @abstractmethod
     def supported_pairs(self) -> set[tuple[str, str]]:
@@ -49,6 +50,9 @@ class Engine(ABC):
         self, pair: LangPair, texts: Sequence[str], *, context: BatchContext | None = None
     ) -> BatchResult:
         """Translate `texts` (tagged segment text) and report tokens used."""
+
+    def warm(self, pair: LangPair) -> None:  # noqa: B027 - optional hook
+        """Start what the first batch of `pair` would otherwise wait for (a process, a connection)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release processes or connections."""

@@ -1,0 +1,139 @@
+"""The Apertium engine against the real eng-spa pipeline: joined chunks, batches in flight, failures."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from polydoc.engines import Route, translate_batches
+from polydoc.engines.apertium import ApertiumEngine
+from polydoc.engines.base import LangPair
+from polydoc.errors import EngineTimeout, EngineUnavailable
+
+EN_ES = LangPair("en", "es")
+# what a document throws at the engine: spans, tags, reserved characters, edges, no final stop
+AWKWARD = [
+    "The red house",
+    "The <g1>red</g1> house is big.",
+    "Note:",
+    "Is the dog black?",
+    "Hello [world] \\ back {x} $5 ^up^ a/b @home #tag",
+    "",
+    "  padded text  ",
+    'He said "hello"',
+    "Line one\nline two",
+    "the cat <x1/> sleeps",
+    "<g2>Bold start</g2> and the end",
+    "The house (big)",
+    "Wait...",
+    "[polydoc:next] is our separator",
+]
+
+
+@pytest.fixture
+def engine() -> Iterator[ApertiumEngine]:
+    eng = ApertiumEngine()
+    yield eng
+    eng.close()
+
+
+def alone(engine: ApertiumEngine, texts: list[str]) -> list[str]:
+    return [engine.translate_batch(EN_ES, [t]).texts[0] for t in texts]
+
+
+def test_segments_sharing_a_chunk_translate_as_they_would_alone(engine: ApertiumEngine) -> None:
+    joined = engine.translate_batch(EN_ES, AWKWARD).texts
+    assert joined == alone(engine, AWKWARD)
+    assert joined[0] == "La casa roja"  # no full stop added to a heading
+    assert joined[1] == "La casa <g1>roja</g1> es grande."
+    assert joined[2] == "Nota:"
+    assert joined[5] == ""
+    assert joined[6].startswith("  ") and joined[6].endswith("  ")
+    assert "[world]" not in joined[4] and "\\" in joined[4] and "{x}" in joined[4]
+    assert "<x1/>" in joined[9] and "gato" in joined[9]
+    assert joined[10].startswith("<g2>") and "</g2>" in joined[10]
+
+
+def test_a_long_batch_spans_many_chunks_without_mixing_segments(engine: ApertiumEngine) -> None:
+    texts = [f"Paragraph {n} is about the house" for n in range(400)]
+    out = engine.translate_batch(EN_ES, texts).texts
+    assert len(out) == 400
+    for n, text in enumerate(out):
+        assert text.count("casa") == 1 and f" {n} " in f" {text} " and not text.endswith(".")
+
+
+def test_batches_from_several_threads_are_in_flight_together(engine: ApertiumEngine) -> None:
+    batches = [[f"The dog number {b}{n} is black" for n in range(150)] for b in range(4)]
+    expected = [engine.translate_batch(EN_ES, batch).texts for batch in batches]
+    got: dict[int, list[str]] = {}
+
+    def work(i: int) -> None:
+        got[i] = engine.translate_batch(EN_ES, batches[i]).texts
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert [got[i] for i in range(4)] == expected
+    assert len(engine._pipes) == 1  # one warm pipeline served them all
+
+
+def test_translate_batches_keeps_order_with_batches_ahead(engine: ApertiumEngine) -> None:
+    from polydoc.engines import register_engine
+
+    register_engine("apertium-test", engine)
+    route = Route("apertium-test", (EN_ES,))
+    batches = [[f"The house {b}-{n}" for n in range(50)] for b in range(6)]
+    results = [r.texts for r, _seconds in translate_batches(route, ((b, None) for b in batches))]
+    assert results == [engine.translate_batch(EN_ES, b).texts for b in batches]
+
+
+def test_a_timeout_fails_the_batch_and_the_next_one_gets_a_new_pipe(engine: ApertiumEngine) -> None:
+    engine.translate_batch(EN_ES, ["warm"])
+    engine.timeout = 0.001
+    with pytest.raises(EngineTimeout):
+        engine.translate_batch(EN_ES, [f"The house number {n}" for n in range(2000)])
+    engine.timeout = 60
+    assert engine.translate_batch(EN_ES, ["The black dog"]).texts == ["El perro negro"]
+
+
+def test_a_pipeline_killed_under_a_batch_fails_it_clearly_then_recovers(engine: ApertiumEngine) -> None:
+    engine.translate_batch(EN_ES, ["warm"])
+    pipe = engine._pipes[("en", "es")]
+    errors: list[Exception] = []
+
+    def work() -> None:
+        try:
+            engine.translate_batch(EN_ES, [f"The house number {n} is red" for n in range(3000)])
+        except EngineUnavailable as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=work)
+    t.start()
+    while not pipe._waiting and t.is_alive():
+        pass
+    os.killpg(pipe.proc.pid, signal.SIGKILL)
+    t.join(30)
+    assert not t.is_alive() and len(errors) == 1 and errors[0].code == "engine_unavailable"
+    assert engine.translate_batch(EN_ES, ["The black dog"]).texts == ["El perro negro"]
+
+
+def test_a_retired_pipe_answers_the_batches_already_inside(engine: ApertiumEngine) -> None:
+    engine.restart_after = 1  # every batch retires the pipe it used
+    got: dict[int, list[str]] = {}
+
+    def work(i: int) -> None:
+        got[i] = engine.translate_batch(EN_ES, [f"The cat {i}-{n} sleeps" for n in range(300)]).texts
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(got) == [0, 1, 2]
+    assert all(len(v) == 300 and all("gato" in x for x in v) for v in got.values())
