@@ -1,20 +1,32 @@
 """Translate a document on this machine without a server (`polydoc translate FILE --to es`).
 
-Same format handlers and engines as the service; no database, no credits.
+Same format handlers and engines as the service; no database, no credits. The three steps
+overlap: segments go to the engine as they are extracted, and the output is rebuilt in a thread
+that takes each translation as it arrives (`StreamedTranslations`), so a large document costs
+little more than the engine's own time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from polydoc.engines import BatchContext, find_route, get_engine, translate_route
+from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_batches, warm_route
 from polydoc.errors import UnsupportedLanguage
 from polydoc.formats import detect, handler_for
 from polydoc.formats._tags import strip_tags
+from polydoc.formats.base import RebuildReport, Segment
 from polydoc.languages import detect as detect_language
 from polydoc.languages import normalise
+from polydoc.output_names import output_path
+from polydoc.streamed import StreamedTranslations
+
+DETECTION_SAMPLE = 200  # segments read before the source language is guessed
 
 
 @dataclass
@@ -36,40 +48,87 @@ def translate_file(
     source: str | None = None,
     output: Path | None = None,
     engine: str = "apertium",
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> LocalResult:
-    fmt = detect(src, src.name)
-    handler = handler_for(fmt)
-    segments = list(handler.extract(src))
+    """Translate `src` into `target`; `progress(done, total)` gets unique segments (total None
+    while the document is still being read). The output appears only when it is complete."""
+    handler = handler_for(detect(src, src.name))
     target = normalise(target)
+    extracted = handler.extract(src)
+    sample: list[Segment] = []
     if source:
         source = normalise(source)
     else:
-        source = detect_language(" ".join(strip_tags(s.text) for s in segments[:200]))
+        sample = list(itertools.islice(extracted, DETECTION_SAMPLE))
+        source = detect_language(" ".join(strip_tags(s.text) for s in sample))
         if source is None:
             raise UnsupportedLanguage("The source language could not be detected; pass --from")
     route = find_route(engine, source, target)
-    unique = list(dict.fromkeys(s.text for s in segments))
-    batch_size = get_engine(route.engine_name).batch_size
-    done: dict[str, str] = {}
-    result = LocalResult(
-        output=output or src.with_name(f"{src.stem}.{target}{src.suffix}"),
-        source_language=source,
-        route=route.label,
-        segments=len(segments),
-        unique_segments=len(unique),
-    )
-    for start in range(0, len(unique), batch_size):
-        batch = unique[start : start + batch_size]
-        out = translate_route(route, batch, context=BatchContext(title=src.name))
-        done.update(zip(batch, out.texts, strict=True))
-        result.input_tokens += out.input_tokens
-        result.output_tokens += out.output_tokens
-        if progress:
-            progress(min(start + batch_size, len(unique)), len(unique))
-    report = handler.rebuild(
-        src, result.output, {s.id: done[s.text] for s in segments}, target_language=target
-    )
+    warm_route(route)  # the engine starts while the document is read
+    dst = output_path(src, target, output, many=False)
+    result = LocalResult(output=dst, source_language=source, route=route.label, segments=0, unique_segments=0)
+    partial = dst.with_name(f".{dst.stem}.partial{dst.suffix}")  # never a half-written output
+    translations = StreamedTranslations()
+    with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
+        rebuilt: Future[RebuildReport | None] = pool.submit(
+            handler.rebuild, src, partial, translations, target_language=target
+        )
+        try:
+            _translate(itertools.chain(sample, extracted), route, translations, result, rebuilt, progress)
+            translations.complete()
+            report = rebuilt.result()
+        except BaseException:
+            translations.abandon()
+            partial.unlink(missing_ok=True)
+            raise
+    os.replace(partial, dst)
     if report:
         result.warnings.extend(report.warnings)
     return result
+
+
+def _translate(
+    segments: Iterator[Segment],
+    route: Route,
+    translations: StreamedTranslations,
+    result: LocalResult,
+    rebuilt: Future[RebuildReport | None],
+    progress: Callable[[int, int | None], None] | None,
+) -> None:
+    """Feed the engine unique texts in batches as extraction finds them; hand on the answers."""
+    batch_size = get_engine(route.engine_name).batch_size
+    context = BatchContext(title=result.output.name)
+    seen: set[str] = set()
+    sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
+    total: int | None = None
+
+    def requests() -> Iterator[tuple[list[str], BatchContext]]:
+        nonlocal total
+        batch: list[str] = []
+        for seg in segments:
+            if rebuilt.done() and rebuilt.exception() is not None:
+                return  # the rebuild failed: its error is the one to report
+            result.segments += 1
+            translations.add_segment(seg.id, seg.text)
+            if seg.text not in seen:
+                seen.add(seg.text)
+                batch.append(seg.text)
+            if len(batch) == batch_size:
+                sent.append(batch)
+                yield batch, context
+                batch = []
+        total = len(seen)
+        if batch:
+            sent.append(batch)
+            yield batch, context
+
+    done = 0
+    for out, _seconds in translate_batches(route, requests()):
+        batch = sent.popleft()
+        translations.add_translations(zip(batch, out.texts, strict=True))
+        result.input_tokens += out.input_tokens
+        result.output_tokens += out.output_tokens
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    result.unique_segments = len(seen)

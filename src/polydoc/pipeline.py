@@ -12,10 +12,10 @@ import hashlib
 import logging
 import tempfile
 import threading
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path, PurePosixPath
@@ -29,11 +29,12 @@ from polydoc import billing
 from polydoc.config import get_settings
 from polydoc.db.models import CachedSegment, File, Run, utcnow
 from polydoc.db.session import session_scope
-from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_route
+from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_batches
 from polydoc.errors import PolydocError
 from polydoc.formats import Segment, handler_for
 from polydoc.services import runs as runs_service
 from polydoc.storage import get_store
+from polydoc.streamed import StreamedTranslations
 
 log = logging.getLogger("polydoc.pipeline")
 
@@ -150,14 +151,25 @@ class RunExecution:
             route = find_route(self.engine_name, self.source, self.target)
             self.tally.total = len(segments)
             self._stage("translating", STAGE_END["extracting"])
-            translations = self.translate(segments, route, title=filename)
-            self._stage("rebuilding", STAGE_END["translating"])
             extra = (
                 {"output_mode": self.options["output_mode"]}
                 if self.options.get("output_mode") == "bilingual"
                 else {}
             )
-            report = handler.rebuild(src, dst, translations, target_language=self.target, **extra)
+            # the output is rebuilt beside the engine, each segment as soon as it is translated
+            table = StreamedTranslations()
+            for seg in segments:
+                table.add_segment(seg.id, seg.text)
+            with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
+                rebuilt = pool.submit(handler.rebuild, src, dst, table, target_language=self.target, **extra)
+                try:
+                    self.translate(segments, route, title=filename, into=table)
+                    table.complete()
+                    self._stage("rebuilding", STAGE_END["translating"])
+                    report = rebuilt.result()
+                except BaseException:
+                    table.abandon()
+                    raise
             if report is not None:
                 self.tally.warnings.extend(report.warnings)
             self._stage("rebuilding", STAGE_END["rebuilding"])
@@ -165,7 +177,10 @@ class RunExecution:
             get_store().put_file(key, dst)
             self.finish(key, dst, output_name(filename, self.target), fmt, cost, route)
 
-    def translate(self, segments: list[Segment], route: Route, *, title: str) -> dict[str, str]:
+    def translate(
+        self, segments: list[Segment], route: Route, *, title: str, into: StreamedTranslations
+    ) -> None:
+        """Translations from the memory, then from the engine, handed to `into` as they come."""
         counts = Counter(seg.text for seg in segments)
         unique = list(counts)
         # a glossary changes translations: its fingerprint is part of the memory's key
@@ -173,6 +188,7 @@ class RunExecution:
         cache = SegmentCache(self.account_id, memory_key, self.source, self.target)
         with session_scope() as s:
             known = cache.lookup(s, unique)
+        into.add_translations(known.items())
         # every occurrence not sent to the engine counts as cached (memory hits and repeats)
         self.tally.cached = sum(counts[t] for t in known) + sum(
             counts[t] - 1 for t in unique if t not in known
@@ -182,16 +198,19 @@ class RunExecution:
         engine = get_engine(route.engine_name)
         batch_size = max(1, engine.batch_size)
         span = STAGE_END["translating"] - STAGE_END["extracting"]
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
-            if SHUTTING_DOWN.is_set():
-                raise HandBack(str(self.run_id))
-            context = BatchContext(
-                title=title, before=tuple(todo[max(0, start - 3) : start]), glossary=self.glossary
-            )
-            started = time.perf_counter()
-            result = translate_route(route, batch, context=context)
-            engine_seconds = time.perf_counter() - started
+        starts = range(0, len(todo), batch_size)
+        batches = [todo[start : start + batch_size] for start in starts]
+
+        def requests() -> Iterator[tuple[list[str], BatchContext]]:
+            for start, batch in zip(starts, batches, strict=True):
+                if SHUTTING_DOWN.is_set():  # hand back before sending more to the engine
+                    raise HandBack(str(self.run_id))
+                before = tuple(todo[max(0, start - 3) : start])
+                yield batch, BatchContext(title=title, before=before, glossary=self.glossary)
+
+        for batch, (result, engine_seconds) in zip(
+            batches, translate_batches(route, requests()), strict=True
+        ):
             failed = set(result.failed)
             for i in failed:
                 self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
@@ -200,7 +219,7 @@ class RunExecution:
                 for i, (src, out) in enumerate(zip(batch, result.texts, strict=True))
                 if i not in failed
             ]
-            known.update(zip(batch, result.texts, strict=True))
+            into.add_translations(zip(batch, result.texts, strict=True))
             self.tally.done += sum(counts[t] for t in batch)
             self.tally.failed += sum(counts[batch[i]] for i in failed)
             self.tally.input_tokens += result.input_tokens
@@ -224,7 +243,6 @@ class RunExecution:
                 )
                 if not ok:
                     raise RunLost(str(self.run_id))
-        return {seg.id: known[seg.text] for seg in segments}
 
     def finish(self, key: str, dst: Path, name: str, fmt: str, cost: int, route: Route) -> None:
         out_id = output_file_id(self.run_id)

@@ -19,6 +19,8 @@ from urllib.parse import unquote
 
 import httpx
 
+from polydoc.output_names import output_path
+
 POLL_SECONDS = 0.5
 USER_AGENT = "polydoc-cli"
 PATIENCE_SECONDS = 900.0  # how long to keep retrying answers of 429 (rate limit, too many runs at once)
@@ -71,8 +73,15 @@ def filename_from_disposition(header: str | None) -> str | None:
 class Remote:
     """One server and one API key."""
 
-    def __init__(self, server: str, api_key: str, *, timeout: float = 60.0, patience: float = PATIENCE_SECONDS,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        server: str,
+        api_key: str,
+        *,
+        timeout: float = 60.0,
+        patience: float = PATIENCE_SECONDS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.server = server.rstrip("/")
         self.patience = patience
         self.http = httpx.Client(
@@ -102,10 +111,14 @@ class Remote:
             except _BROKEN as exc:
                 broken += 1
                 if not repeatable or broken > 1:
-                    raise RemoteError("connection_failed", f"The connection to {self.server} broke: {exc}") from exc
+                    raise RemoteError(
+                        "connection_failed", f"The connection to {self.server} broke: {exc}"
+                    ) from exc
                 time.sleep(1)
             except httpx.TransportError as exc:
-                raise RemoteError("connection_failed", f"Cannot reach the server at {self.server}: {exc}") from exc
+                raise RemoteError(
+                    "connection_failed", f"Cannot reach the server at {self.server}: {exc}"
+                ) from exc
             except RemoteError as exc:
                 if exc.status != 429 or waited >= self.patience:
                     raise
@@ -143,7 +156,9 @@ class Remote:
         if not matches:
             raise RemoteError("not_found", f"No {what} of yours has an id starting with {ref}", 404)
         if len(matches) > 1:
-            raise RemoteError("ambiguous_id", f"{len(matches)} {kind} have ids starting with {ref}; give more of it")
+            raise RemoteError(
+                "ambiguous_id", f"{len(matches)} {kind} have ids starting with {ref}; give more of it"
+            )
         return matches[0]
 
     # -- account and languages -----------------------------------------------------------------
@@ -193,8 +208,9 @@ class Remote:
         return target
 
     # -- runs -----------------------------------------------------------------------------------
-    def create_run(self, file_id: str, target: str, *, source: str | None = None,
-                   engine: str | None = None) -> dict:
+    def create_run(
+        self, file_id: str, target: str, *, source: str | None = None, engine: str | None = None
+    ) -> dict:
         body: dict[str, str] = {"input_file_id": file_id, "target_language": target}
         if source:
             body["source_language"] = source
@@ -277,22 +293,6 @@ class BatchResult:
         return [j for j in self.jobs if j.error is not None]
 
 
-def output_path(
-    src: Path, target: str, output: Path | None, *, many: bool, suffix: str | None = None
-) -> Path:
-    """Where the translation of `src` into `target` goes.
-
-    Beside the input as `name.<lang>.ext`; `-o` is the file itself for one file into one language,
-    otherwise (or when it is an existing folder) the folder that receives `name.<lang>.ext`.
-    """
-    name = f"{src.stem}.{target}{suffix if suffix is not None else src.suffix}"
-    if output is None:
-        return src.with_name(name)
-    if many or output.is_dir():
-        return output / name
-    return output
-
-
 def translate_batch(
     remote: Remote,
     paths: list[Path],
@@ -322,8 +322,11 @@ def translate_batch(
         pending = set()
         for path, jobs in by_path.items():
             _start(remote, path, jobs, source=source, engine=engine, notify=notify)
-            pending |= {pool.submit(_finish, remote, job, output=output, many=many, notify=notify)
-                        for job in jobs if job.run is not None}
+            pending |= {
+                pool.submit(_finish, remote, job, output=output, many=many, notify=notify)
+                for job in jobs
+                if job.run is not None
+            }
         while pending:  # short waits keep Ctrl-C responsive
             _done, pending = wait(pending, timeout=0.5)
     except KeyboardInterrupt:
@@ -334,8 +337,15 @@ def translate_batch(
     return result
 
 
-def _start(remote: Remote, path: Path, jobs: list[Job], *, source: str | None, engine: str | None,
-           notify: Callable[[Job], None]) -> None:
+def _start(
+    remote: Remote,
+    path: Path,
+    jobs: list[Job],
+    *,
+    source: str | None,
+    engine: str | None,
+    notify: Callable[[Job], None],
+) -> None:
     """Upload one file and start its runs (waiting while the server has too many runs going)."""
     try:
         uploaded = remote.upload(path)
@@ -362,7 +372,9 @@ def _start(remote: Remote, path: Path, jobs: list[Job], *, source: str | None, e
             pass
 
 
-def _finish(remote: Remote, job: Job, *, output: Path | None, many: bool, notify: Callable[[Job], None]) -> None:
+def _finish(
+    remote: Remote, job: Job, *, output: Path | None, many: bool, notify: Callable[[Job], None]
+) -> None:
     """Follow one run to its end and download its result."""
     assert job.run is not None
 
@@ -378,8 +390,13 @@ def _finish(remote: Remote, job: Job, *, output: Path | None, many: bool, notify
         else:
             job.output = remote.download(
                 job.run["output_file_id"],
-                lambda name: output_path(job.path, job.target, output, many=many,
-                                         suffix=PurePosixPath(name).suffix or job.path.suffix),
+                lambda name: output_path(
+                    job.path,
+                    job.target,
+                    output,
+                    many=many,
+                    suffix=PurePosixPath(name).suffix or job.path.suffix,
+                ),
             )
     except RemoteError as exc:
         job.error = exc

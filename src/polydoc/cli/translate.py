@@ -52,7 +52,7 @@ def translate(
     data_dir: DataDir = None,
 ) -> None:
     """Translate documents: on a Polydoc server with --server, else on this machine."""
-    from polydoc.remote import output_path
+    from polydoc.output_names import output_path
 
     targets = _languages(to)
     many = len(files) * len(targets) > 1
@@ -65,16 +65,21 @@ def translate(
             files, targets, source=source, engine=engine, output=output, server=server, api_key=api_key
         )
     else:
+        from polydoc.engines import close_all
+
         configure(data_dir=data_dir.resolve() if data_dir else None)
-        for file in files:
-            for target in targets:
-                _translate_local(
-                    file,
-                    target,
-                    source=source,
-                    engine=engine or "apertium",
-                    output=output_path(file, target, output, many=many),
-                )
+        try:
+            for file in files:
+                for target in targets:
+                    _translate_local(
+                        file,
+                        target,
+                        source=source,
+                        engine=engine or "apertium",
+                        output=output_path(file, target, output, many=many),
+                    )
+        finally:
+            close_all()  # Apertium's processes end with us, not after
 
 
 def _translate_local(file: Path, target: str, *, source: str | None, engine: str, output: Path) -> None:

@@ -279,33 +279,44 @@ class _Slot:
     para: Paragraph | None
 
 
-def _slots(part: str, root: Element, dialect: Dialect, skip: Callable[[Element], bool] | None) -> list[_Slot]:
-    """Every paragraph of a part, analysed before anything changes.
+def _slots(
+    part: str, root: Element, dialect: Dialect, skip: Callable[[Element], bool] | None
+) -> Iterator[_Slot]:
+    """Every paragraph of a part in document order, analysed as it is reached (extraction streams).
 
     The Fallback copy of an mc:AlternateContent (the VML text box Word writes next to the
     DrawingML one) takes the translation of its twin in the Choice when both read the same.
+    Nothing may change the part while this runs: `rebuild_part` takes the whole list first.
     """
     paras = list(root.iter(dialect.paragraph))
     index = {p: i for i, p in enumerate(paras)}
-    slots = []
-    for i, p in enumerate(paras):
-        para = None if skip is not None and skip(p) else analyse(p, dialect)
-        slots.append(_Slot(f"{part}#p{i}", f"{part}#p{i}", p, para))
+    early: dict[int, Paragraph | None] = {}  # twins analysed ahead of their turn
+
+    def analysed(i: int) -> Paragraph | None:
+        if i not in early:
+            early[i] = None if skip is not None and skip(paras[i]) else analyse(paras[i], dialect)
+        return early[i]
+
+    twin: dict[int, int] = {}
     for alt in reversed(list(root.iter(MC_ALT))):  # inner ones first
         choice, fallback = alt.find(MC_CHOICE), alt.find(MC_FALLBACK)
         if choice is None or fallback is None:
             continue
-        chosen, fallen = list(choice.iter(dialect.paragraph)), list(fallback.iter(dialect.paragraph))
+        chosen = [index[c] for c in choice.iter(dialect.paragraph)]
+        fallen = [index[f] for f in fallback.iter(dialect.paragraph)]
         if len(chosen) != len(fallen):
             continue
-        if all(_text(slots[index[c]]) == _text(slots[index[f]]) for c, f in zip(chosen, fallen, strict=True)):
+        if all(_text(analysed(c)) == _text(analysed(f)) for c, f in zip(chosen, fallen, strict=True)):
             for c, f in zip(chosen, fallen, strict=True):
-                slots[index[f]].source_id = slots[index[c]].source_id
-    return slots
+                twin[f] = twin.get(c, c)
+    for i, p in enumerate(paras):
+        para = analysed(i)
+        del early[i]
+        yield _Slot(f"{part}#p{i}", f"{part}#p{twin.get(i, i)}", p, para)
 
 
-def _text(slot: _Slot) -> str | None:
-    return slot.para.text if slot.para is not None else None
+def _text(para: Paragraph | None) -> str | None:
+    return para.text if para is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +341,7 @@ def rebuild_part(
 ) -> bool:
     """Translate the part's paragraphs in place; True when anything changed."""
     changed = False
-    for slot in _slots(part.name, root, part.dialect, part.skip):
+    for slot in list(_slots(part.name, root, part.dialect, part.skip)):  # analysed before any change
         translated = translations.get(slot.source_id)
         if slot.para is None or not translated or not translated.strip():
             continue
