@@ -103,7 +103,9 @@ class SegmentCache:
         dialect = session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         rows = [dict(self.key, source_hash=_hash(s), target_text=t, created_at=utcnow()) for s, t in pairs]
-        session.execute(insert(CachedSegment).values(rows).on_conflict_do_nothing())
+        # one parameter set per row: a statement with every row in its VALUES is compiled anew
+        # each batch (0.1 s for 200 rows), this one once
+        session.connection().execute(insert(CachedSegment.__table__).on_conflict_do_nothing(), rows)
 
 
 class RunExecution:
