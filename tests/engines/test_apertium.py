@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from polydoc.engines import Route, translate_batches
+from polydoc.engines import Route, apertium, translate_batches
 from polydoc.engines.apertium import ApertiumEngine
 from polydoc.engines.base import LangPair
 from polydoc.errors import EngineTimeout, EngineUnavailable
@@ -58,7 +58,10 @@ def test_segments_sharing_a_chunk_translate_as_they_would_alone(engine: Apertium
     assert joined[10].startswith("<g2>") and "</g2>" in joined[10]
 
 
-def test_a_long_batch_spans_many_chunks_without_mixing_segments(engine: ApertiumEngine) -> None:
+def test_a_long_batch_spans_many_chunks_without_mixing_segments(
+    engine: ApertiumEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(apertium, "CHUNK_CHARS", 500)  # about 12 segments a chunk
     texts = [f"Paragraph {n} is about the house" for n in range(400)]
     out = engine.translate_batch(EN_ES, texts).texts
     assert len(out) == 400

@@ -31,7 +31,7 @@ _MARKS = re.compile(r"(?<![\w\\])[#@](?=\w)")
 # between two segments of one chunk; to_stream escapes every "[" of the text, so it is unambiguous
 SEPARATOR = "[polydoc:next]"
 SENTENCE_END = (".", ":", ";", "?", "!")  # Apertium tags these <sent>: no rule reaches across them
-CHUNK_CHARS = 4000
+CHUNK_CHARS = 64_000  # a batch is usually one chunk: every flush costs each stage
 
 
 def word_tokens(text: str) -> int:
