@@ -18,6 +18,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import text  # noqa: E402
 
 
+def polydoc_cmd(src: Path, dst: Path) -> list[str]:
+    """`polydoc translate` English → Spanish, as a user runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "polydoc",
+        "translate",
+        str(src),
+        "--to",
+        "es",
+        "--from",
+        "en",
+        "-o",
+        str(dst),
+    ]
+
+
 def timed(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -36,23 +53,7 @@ def main() -> None:
         apertium, polydoc = [], []
         for _ in range(args.rounds):
             apertium.append(timed(["apertium", "-u", "eng-spa", str(src), str(Path(tmp) / "ap.txt")]))
-            polydoc.append(
-                timed(
-                    [
-                        sys.executable,
-                        "-m",
-                        "polydoc",
-                        "translate",
-                        str(src),
-                        "--to",
-                        "es",
-                        "--from",
-                        "en",
-                        "-o",
-                        str(Path(tmp) / "pd.txt"),
-                    ]
-                )
-            )
+            polydoc.append(timed(polydoc_cmd(src, Path(tmp) / "pd.txt")))
     ap, pd = statistics.median(apertium), statistics.median(polydoc)
     print(f"words: {words}")
     print(

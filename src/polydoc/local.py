@@ -69,18 +69,20 @@ def translate_file(
     result = LocalResult(output=dst, source_language=source, route=route.label, segments=0, unique_segments=0)
     partial = dst.with_name(f".{dst.stem}.partial{dst.suffix}")  # never a half-written output
     translations = StreamedTranslations()
-    with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
-        rebuilt: Future[RebuildReport | None] = pool.submit(
-            handler.rebuild, src, partial, translations, target_language=target
-        )
-        try:
-            _translate(itertools.chain(sample, extracted), route, translations, result, rebuilt, progress)
-            translations.complete()
-            report = rebuilt.result()
-        except BaseException:
-            translations.abandon()
-            partial.unlink(missing_ok=True)
-            raise
+    segments = itertools.chain(sample, extracted)
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
+            rebuilt = pool.submit(handler.rebuild, src, partial, translations, target_language=target)
+            try:
+                _translate(segments, route, translations, result, rebuilt, progress, title=src.name)
+                translations.complete()
+            except BaseException:
+                translations.abandon()  # the rebuild stops at its next lookup
+                raise
+        report = rebuilt.result()  # the thread has ended: its file is complete or left alone
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, dst)
     if report:
         result.warnings.extend(report.warnings)
@@ -94,10 +96,12 @@ def _translate(
     result: LocalResult,
     rebuilt: Future[RebuildReport | None],
     progress: Callable[[int, int | None], None] | None,
+    *,
+    title: str,
 ) -> None:
     """Feed the engine unique texts in batches as extraction finds them; hand on the answers."""
     batch_size = get_engine(route.engine_name).batch_size
-    context = BatchContext(title=result.output.name)
+    context = BatchContext(title=title)
     seen: set[str] = set()
     sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
     total: int | None = None

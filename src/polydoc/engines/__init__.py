@@ -187,30 +187,32 @@ def warm_route(route: Route) -> None:
 def translate_batches(
     route: Route, batches: Iterable[tuple[list[str], BatchContext | None]]
 ) -> Iterator[tuple[BatchResult, float]]:
-    """(result, engine seconds) per batch, in order, with the engine's `ahead` batches already
-    inside it while the caller handles one; a caller that stops early abandons those."""
+    """(result, seconds the caller waited for it) per batch, in order, with the engine's `ahead`
+    batches already inside it while the caller handles one; a caller that stops early abandons those."""
     ahead = get_engine(route.engine_name).ahead
-
-    def timed(texts: list[str], context: BatchContext | None) -> tuple[BatchResult, float]:
-        started = time.perf_counter()
-        result = translate_route(route, texts, context=context)
-        return result, time.perf_counter() - started
-
     if ahead <= 0:
         for texts, context in batches:
-            yield timed(texts, context)
+            started = time.perf_counter()
+            result = translate_route(route, texts, context=context)
+            yield result, time.perf_counter() - started
         return
     pool = ThreadPoolExecutor(ahead + 1, thread_name_prefix="batches")
-    pending: deque[Future[tuple[BatchResult, float]]] = deque()
+    pending: deque[Future[BatchResult]] = deque()
     try:
         for texts, context in batches:
-            pending.append(pool.submit(timed, texts, context))
+            pending.append(pool.submit(translate_route, route, texts, context=context))
             if len(pending) > ahead:
-                yield pending.popleft().result()
+                yield _waited_for(pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _waited_for(pending.popleft())
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _waited_for(future: Future[BatchResult]) -> tuple[BatchResult, float]:
+    started = time.perf_counter()
+    result = future.result()
+    return result, time.perf_counter() - started
 
 
 __all__ = [
