@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,32 @@ def test_a_second_worker_cannot_finish_a_run_it_lost(world: dict) -> None:
     pipeline.execute(world["run_id"], "old")  # the old worker wakes up: nothing happens
     with session_scope() as s:
         assert billing.spent(s, world["account_id"]) == run.credits
+
+
+def test_a_rebuild_that_fails_stops_the_engine_work(
+    world: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The output is rebuilt beside the engine; when the rebuild fails, no more batches are sent."""
+    from polydoc.errors import MalformedDocument
+    from polydoc.formats import handler_for
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise MalformedDocument("the document could not be written back")
+
+    def slow_marks(text: str) -> str:
+        time.sleep(0.005)  # 50 segments a batch: 0.25 s, so the rebuild's failure is seen in time
+        return mark_words(text)
+
+    monkeypatch.setattr(type(handler_for("txt")), "rebuild", refuse)
+    world["engine"].fn = slow_marks
+    doc = tmp_path / "long.txt"
+    doc.write_text("\n\n".join(f"Paragraph {n} is about the house." for n in range(400)))
+    with session_scope() as s:
+        f = files.create_file(s, account_id=world["account_id"], upload=doc, filename="long.txt")
+        run = runs.create_run(
+            s, account_id=world["account_id"], input_file_id=str(f.id), target_language="es", engine="fake"
+        )
+    run = _execute(run.id)
+    assert run.status == "Failed" and run.error_code == "malformed"
+    assert "written back" in run.error_message
+    assert len(world["engine"].calls) <= 2  # of the 8 batches the document needs

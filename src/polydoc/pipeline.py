@@ -13,7 +13,7 @@ import logging
 import tempfile
 import threading
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -165,7 +165,13 @@ class RunExecution:
             with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
                 rebuilt = pool.submit(handler.rebuild, src, dst, table, target_language=self.target, **extra)
                 try:
-                    self.translate(segments, route, title=filename, into=table)
+                    self.translate(
+                        segments,
+                        route,
+                        title=filename,
+                        into=table,
+                        stop=lambda: rebuilt.done() and rebuilt.exception() is not None,
+                    )
                     table.complete()
                     self._stage("rebuilding", STAGE_END["translating"])
                     report = rebuilt.result()
@@ -180,9 +186,17 @@ class RunExecution:
             self.finish(key, dst, output_name(filename, self.target), fmt, cost, route)
 
     def translate(
-        self, segments: list[Segment], route: Route, *, title: str, into: StreamedTranslations
+        self,
+        segments: list[Segment],
+        route: Route,
+        *,
+        title: str,
+        into: StreamedTranslations,
+        stop: Callable[[], bool] = lambda: False,
     ) -> None:
-        """Translations from the memory, then from the engine, handed to `into` as they come."""
+        """Translations from the memory, then from the engine, handed to `into` as they come.
+
+        No batch is sent once `stop()` is true (the rebuild failed: its error ends the run)."""
         counts = Counter(seg.text for seg in segments)
         unique = list(counts)
         # a glossary changes translations: its fingerprint is part of the memory's key
@@ -203,16 +217,20 @@ class RunExecution:
         starts = range(0, len(todo), batch_size)
         batches = [todo[start : start + batch_size] for start in starts]
 
+        sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
+
         def requests() -> Iterator[tuple[list[str], BatchContext]]:
             for start, batch in zip(starts, batches, strict=True):
                 if SHUTTING_DOWN.is_set():  # hand back before sending more to the engine
                     raise HandBack(str(self.run_id))
+                if stop():
+                    return
+                sent.append(batch)
                 before = tuple(todo[max(0, start - 3) : start])
                 yield batch, BatchContext(title=title, before=before, glossary=self.glossary)
 
-        for batch, (result, engine_seconds) in zip(
-            batches, translate_batches(route, requests()), strict=True
-        ):
+        for result, engine_seconds in translate_batches(route, requests()):
+            batch = sent.popleft()
             failed = set(result.failed)
             for i in failed:
                 self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
