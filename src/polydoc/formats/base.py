@@ -63,5 +63,9 @@ class FormatHandler(ABC):
 
     def count_pages(self, src: Path) -> int:
         """Real pages for paged formats; standard pages of 1,800 characters otherwise."""
-        chars = sum(len(strip_tags(seg.text)) for seg in self.extract(src))
-        return max(1, math.ceil(chars / CHARS_PER_PAGE))
+        return standard_pages(sum(len(strip_tags(seg.text)) for seg in self.extract(src)))
+
+
+def standard_pages(chars: int) -> int:
+    """Standard pages of 1,800 characters, at least one."""
+    return max(1, math.ceil(chars / CHARS_PER_PAGE))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
-import threading
 import unicodedata
 import uuid
 from datetime import timedelta
@@ -19,7 +17,8 @@ from polydoc.db.session import after_commit, after_rollback
 from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
 from polydoc.formats import detect, handler_for
 from polydoc.formats._tags import strip_tags
-from polydoc.formats.base import CHARS_PER_PAGE, FormatHandler
+from polydoc.formats.base import FormatHandler, standard_pages
+from polydoc.languages import detect as detect_language
 from polydoc.services._paging import page
 from polydoc.storage import get_store
 
@@ -57,7 +56,7 @@ def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str
     is parsed once at upload, not twice."""
     sample: list[str] = []
     size = 0
-    counted = type(handler).count_pages is FormatHandler.count_pages
+    counted = not handler.paged  # standard pages: counted from this pass
     for seg in handler.extract(path):
         text = strip_tags(seg.text)
         if size <= 20000:
@@ -65,27 +64,8 @@ def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str
         size += len(text)
         if size > 20000 and not counted:
             break
-    pages = max(1, math.ceil(size / CHARS_PER_PAGE)) if counted else handler.count_pages(path)
+    pages = standard_pages(size) if counted else handler.count_pages(path)
     return pages, sample
-
-
-_MODEL_LOAD = threading.Lock()
-_model_loaded = False
-
-
-def _detect_language(text: str) -> str | None:
-    """py3langid loads its model on first use without a lock: the first concurrent uploads each
-    loaded their own copy (measured: 40 threads decompressing it at once stalled uploads for a
-    minute). The first call loads it alone; later calls need no lock."""
-    global _model_loaded
-    from polydoc.languages import detect
-
-    if not _model_loaded:
-        with _MODEL_LOAD:
-            language = detect(text)
-            _model_loaded = True
-            return language
-    return detect(text)
 
 
 def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
@@ -102,7 +82,7 @@ def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
         raise MalformedDocument(f"The {fmt} document could not be read") from exc
     if not sample:
         raise FormatError("The document contains no text to translate", code="no_text")
-    return fmt, pages, _detect_language(" ".join(sample))
+    return fmt, pages, detect_language(" ".join(sample))
 
 
 def create_file(
