@@ -145,3 +145,19 @@ def test_language_codes_and_names(service: Service, target: str) -> None:
         run = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": target}).json()
         assert run["target_language"] == "es"
         assert wait_run(c, run["id"])["status"] == "Succeeded"
+
+
+def test_file_list_pages_follow_the_link_and_refuse_a_foreign_cursor(service: Service) -> None:
+    key = service.new_account("pager", credits=100)
+    with service.client(key) as c:
+        made = [upload(c, f"p{n}.txt", f"Page test file number {n}.".encode())["id"] for n in range(5)]
+        first = c.get("/v1/files", params={"limit": 2})
+        second = c.get(first.links["next"]["url"])
+        third = c.get(second.links["next"]["url"])
+        listed = [f["id"] for r in (first, second, third) for f in r.json()]
+        assert listed == made[::-1] and "next" not in third.links  # newest first, each once
+    with service.client() as other:
+        foreign = other.get("/v1/files", params={"after": made[0]})
+        unknown = other.get("/v1/runs", params={"after": str(uuid.uuid4())})
+    assert foreign.status_code == 404 and foreign.json()["error"]["code"] == "invalid_cursor"
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "invalid_cursor"

@@ -8,18 +8,21 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from polydoc.errors import BadRequest
+from polydoc.errors import NotFound
 
 
-def page(session: Session, model: Any, query: Select, *, limit: int, after: str | None) -> list[Any]:
-    if after:
-        try:
-            after_id = uuid.UUID(after)
-        except ValueError:
-            raise BadRequest("`after` must be an id from the previous page", code="invalid_cursor") from None
-        anchor = session.execute(select(model.created_at, model.id).where(model.id == after_id)).first()
+def page(
+    session: Session, model: Any, query: Select, *, account_id: uuid.UUID, limit: int, after: uuid.UUID | None
+) -> list[Any]:
+    """`after` must name one of the caller's objects (a deleted one too: the list may have changed
+    since the page was read). Any other id is not found, whether it exists or not: a cursor must
+    not tell whether another account's object exists."""
+    if after is not None:
+        anchor = session.execute(
+            select(model.created_at, model.id).where(model.id == after, model.account_id == account_id)
+        ).first()
         if anchor is None:
-            raise BadRequest("`after` does not name an object in this list", code="invalid_cursor")
+            raise NotFound(f"`after` names no object of this list: {after}", code="invalid_cursor")
         query = query.where(
             or_(
                 model.created_at < anchor.created_at,

@@ -137,9 +137,9 @@ def ensure_available(row: File) -> None:
         raise Gone(f"The file {row.id} expired at {row.expires_at.isoformat()}")
 
 
-def list_files(session: Session, *, account_id: uuid.UUID, limit: int, after: str | None) -> list[File]:
+def list_files(session: Session, *, account_id: uuid.UUID, limit: int, after: uuid.UUID | None) -> list[File]:
     query = select(File).where(File.account_id == account_id, File.deleted_at.is_(None))
-    return page(session, File, query, limit=limit, after=after)
+    return page(session, File, query, account_id=account_id, limit=limit, after=after)
 
 
 def delete_file(session: Session, *, account_id: uuid.UUID, file_id: str) -> File:

@@ -125,12 +125,12 @@ def get_run(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID | str)
 
 
 def list_runs(
-    session: Session, *, account_id: uuid.UUID, limit: int, after: str | None, status: str | None = None
+    session: Session, *, account_id: uuid.UUID, limit: int, after: uuid.UUID | None, status: str | None = None
 ) -> list[Run]:
     query = select(Run).where(Run.account_id == account_id)
     if status:
         query = query.where(Run.status == status)
-    return page(session, Run, query, limit=limit, after=after)
+    return page(session, Run, query, account_id=account_id, limit=limit, after=after)
 
 
 def fail(session: Session, run: Run, *, code: str, message: str, stage: str = "failed") -> None:

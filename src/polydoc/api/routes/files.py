@@ -13,10 +13,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
 from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
-from polydoc.api.routes._links import cursor, set_next_link
+from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import FileRead
 from polydoc.api.upload import receive_upload, temp_folder
-from polydoc.db.models import File
 from polydoc.services import files as files_service
 from polydoc.services import idempotency
 from polydoc.storage import get_store
@@ -96,8 +95,7 @@ def list_files(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     after: UUID | None = None,
 ) -> list[FileRead]:
-    start = cursor(session, File, account.id, after)
-    rows = files_service.list_files(session, account_id=account.id, limit=limit, after=start)
+    rows = files_service.list_files(session, account_id=account.id, limit=limit, after=after)
     set_next_link(request, response, rows, limit)
     return [FileRead.of(r) for r in rows]
 

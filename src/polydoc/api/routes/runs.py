@@ -12,9 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
-from polydoc.api.routes._links import cursor, set_next_link
+from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
-from polydoc.db.models import Run
 from polydoc.db.session import get_sessionmaker
 from polydoc.errors import BadRequest
 from polydoc.services import glossaries, idempotency
@@ -77,8 +76,7 @@ def list_runs(
     after: UUID | None = None,
     status: Literal["Running", "Succeeded", "Failed"] | None = None,
 ) -> list[RunRead]:
-    start = cursor(session, Run, account.id, after)
-    rows = runs_service.list_runs(session, account_id=account.id, limit=limit, after=start, status=status)
+    rows = runs_service.list_runs(session, account_id=account.id, limit=limit, after=after, status=status)
     set_next_link(request, response, rows, limit)
     return [RunRead.of(r) for r in rows]
 
