@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from functools import cache, wraps
 from typing import Annotated, ParamSpec, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -60,22 +60,25 @@ def _limiter() -> SlidingWindow:
     return SlidingWindow(get_settings().rate_limit_per_minute)
 
 
-# describes `Authorization: Bearer <key>` in the OpenAPI document (a security scheme, so clients
-# and Schemathesis know every /v1 operation needs it); the header itself is checked below
+# `Authorization: Bearer <key>`, also described in the OpenAPI document (a security scheme, so
+# clients and Schemathesis know every /v1 operation needs it); None when missing or not Bearer
 _BEARER = HTTPBearer(auto_error=False, description="An account's API key, or the admin token for /v1/admin")
 BearerScheme = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
-def current_account(request: Request, _described: BearerScheme) -> Account:
+def _bearer(credentials: HTTPAuthorizationCredentials | None) -> str:
+    return credentials.credentials.strip() if credentials is not None else ""
+
+
+def current_account(credentials: BearerScheme) -> Account:
     """Authenticate in a short session of its own, so no transaction stays open while an upload streams."""
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = _bearer(credentials)
+    if not key:
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`")
     with get_sessionmaker()() as session:
-        account = accounts.authenticate(session, key=key.strip())
+        account = accounts.authenticate(session, key=key)
         session.commit()
-    _limiter().hit(accounts.hash_key(key.strip()))
+    _limiter().hit(accounts.hash_key(key))
     return account
 
 
@@ -89,14 +92,13 @@ def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key")] 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 
 
-def require_admin(request: Request, _described: BearerScheme) -> None:
+def require_admin(credentials: BearerScheme) -> None:
     import hmac
 
     token = get_settings().admin_token
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
     if not token:
         raise Forbidden("Admin operations are disabled: set POLYDOC_ADMIN_TOKEN", code="admin_disabled")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    if not hmac.compare_digest(_bearer(credentials).encode(), token.encode()):
         raise Unauthorized("This operation needs the admin token")
 
 
