@@ -27,21 +27,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.builders.hostile import TEXT, corpus  # noqa: E402
-from tests.conftest import Service, make_service, upload, wait_http, wait_run  # noqa: E402
-from tests.test_hostile_inputs import MB, Canary, Monitor  # noqa: E402
+from tests.conftest import start_serve, translate  # noqa: E402
+from tests.test_hostile_inputs import MB, Canary, Monitor, run_to_end  # noqa: E402
 from tests.test_load import LOAD_ENV, make_accounts, run_load, wait_drained  # noqa: E402
-
-
-def started(tmp: str, env: dict[str, str]) -> Service:
-    svc = make_service(Path(tmp), env)
-    svc.start("serve", "serve", "--port", svc.base_url.rsplit(":", 1)[1])
-    wait_http(f"{svc.base_url}/healthz")
-    return svc
 
 
 def load(clients: int, seconds: float) -> None:
     with tempfile.TemporaryDirectory(prefix="polydoc-bench-load-") as tmp:
-        svc = started(tmp, LOAD_ENV)
+        svc = start_serve(Path(tmp), LOAD_ENV)
         try:
             accounts = make_accounts(svc, clients=clients)
             report = run_load(svc, accounts, seconds)
@@ -73,13 +66,11 @@ def hostile() -> None:
     canary = Canary()
     threading.Thread(target=canary.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory(prefix="polydoc-bench-hostile-") as tmp:
-        svc = started(tmp, {})
+        svc = start_serve(Path(tmp))
         try:
             svc.key = svc.new_account("bench", credits=100_000)
             with svc.client() as c:  # warm: worker, engine pipe and language model loaded
-                f = upload(c, "warm.txt", f"{TEXT}\n".encode())
-                r = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()
-                wait_run(c, r["id"])
+                translate(c, "warm.txt", f"{TEXT}\n".encode())
             monitor = Monitor(svc.procs["serve"].pid, f"{svc.base_url}/healthz")
             monitor.start()
             print("## hostile inputs")
@@ -98,12 +89,7 @@ def hostile() -> None:
                     resp = c.post("/v1/files", files={"data": (case.filename, data)})
                     t_upload = time.monotonic() - t0
                     if resp.status_code == 200:
-                        body = {
-                            "input_file_id": resp.json()["id"],
-                            "target_language": "es",
-                            "source_language": "en",
-                        }
-                        run = wait_run(c, c.post("/v1/runs", json=body).json()["id"], timeout=300)
+                        run = run_to_end(c, resp.json()["id"], timeout=300)
                         answer = run["status"] + (f" `{run['error']['code']}`" if run.get("error") else "")
                     else:
                         answer = f"{resp.status_code} `{resp.json()['error']['code']}`"

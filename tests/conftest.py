@@ -138,13 +138,18 @@ def make_service(tmp: Path, extra_env: dict[str, str] | None = None) -> Service:
     return Service(base_url=f"http://127.0.0.1:{port}", data_dir=tmp, env=env)
 
 
+def start_serve(tmp: Path, extra_env: dict[str, str] | None = None) -> Service:
+    """`polydoc serve` on a free port with its data in `tmp`, answering /healthz."""
+    svc = make_service(tmp, extra_env)
+    svc.start("serve", "serve", "--port", svc.base_url.rsplit(":", 1)[1])
+    wait_http(f"{svc.base_url}/healthz")
+    return svc
+
+
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """`polydoc serve` exactly as a user starts it (API, worker and beat in one command)."""
-    svc = make_service(tmp_path_factory.mktemp("serve"))
-    port = svc.base_url.rsplit(":", 1)[1]
-    svc.start("serve", "serve", "--port", port)
-    wait_http(f"{svc.base_url}/healthz")
+    svc = start_serve(tmp_path_factory.mktemp("serve"))
     key_file = svc.data_dir / "demo_api_key"
     deadline = time.monotonic() + 10
     while not key_file.exists() and time.monotonic() < deadline:

@@ -31,7 +31,7 @@ import pytest
 from sqlalchemy import func, select
 
 from polydoc.db.models import CreditEntry, File, Run
-from tests.conftest import Service, make_service, wait_http
+from tests.conftest import Service, start_serve
 
 RATE_LIMIT = 90  # requests a minute per key
 MAX_RUNNING = 15  # runs in progress per account
@@ -232,10 +232,7 @@ def listed_file_ids(svc: Service, key: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, list[Account], LoadReport]]:
-    svc = make_service(tmp_path_factory.mktemp("load"), LOAD_ENV)
-    port = svc.base_url.rsplit(":", 1)[1]
-    svc.start("serve", "serve", "--port", port)
-    wait_http(f"{svc.base_url}/healthz")
+    svc = start_serve(tmp_path_factory.mktemp("load"), LOAD_ENV)
     try:
         accounts = make_accounts(svc)
         report = run_load(svc, accounts, seconds=30)

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
-from tests.conftest import Service, make_service, upload, wait_http, wait_run  # noqa: E402
+from tests.conftest import Service, start_serve, translate, upload  # noqa: E402
 
 ADMIN_TOKEN = "schemathesis-admin-token"
 # operations that check what no schema can express: the upload's content (a random blob is no
@@ -50,13 +50,10 @@ if not hasattr(Node, "_nodeid"):
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    svc = make_service(
+    svc = start_serve(
         tmp_path_factory.mktemp("schemathesis"),
         {"POLYDOC_ADMIN_TOKEN": ADMIN_TOKEN, "POLYDOC_RATE_LIMIT_PER_MINUTE": "100000"},
     )
-    port = svc.base_url.rsplit(":", 1)[1]
-    svc.start("serve", "serve", "--port", port)
-    wait_http(f"{svc.base_url}/healthz")
     svc.key = svc.new_account("schemathesis", credits=100_000)
     yield svc
     svc.stop()
@@ -67,11 +64,9 @@ def seed(svc: Service) -> dict[str, list[str]]:
     other operations still find theirs)."""
     terms = [{"source": "house", "target": "casa"}]
     with svc.client() as c:
-        f = upload(c, "seed.txt", b"The red house is big.\n")
-        run = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()
-        done = wait_run(c, run["id"])
+        run, _ = translate(c, "seed.txt", b"The red house is big.\n")  # asserts it succeeded
         return {
-            "file_id": [f["id"], done["output_file_id"]],
+            "file_id": [run["input_file_id"], run["output_file_id"]],
             "run_id": [run["id"]],
             "glossary_id": [c.post("/v1/glossaries", json={"name": "g", "terms": terms}).json()["id"]],
             "account_id": [c.get("/v1/account").json()["id"]],

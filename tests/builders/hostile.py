@@ -18,6 +18,7 @@ from functools import cache, partial
 from tests.builders.docx import png_pixel
 
 TEXT = "The red house is big and the small dog sleeps in the garden."
+DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'  # the declaration Office writes
 
 # -- XML payloads ---------------------------------------------------------------------------------
 
@@ -82,8 +83,7 @@ def zip_bytes(members: dict[str, bytes | str], *, level: int = 6) -> bytes:
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _DOCX_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Default Extension="zip" ContentType="application/zip"/>'
@@ -92,8 +92,7 @@ _DOCX_TYPES = (
     "</Types>"
 )
 _DOCX_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    DECL + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     '<Relationship Id="rId1" Target="word/document.xml" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
     "</Relationships>"
@@ -101,11 +100,7 @@ _DOCX_RELS = (
 
 
 def docx_xml(body: str, prolog: str = "") -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        + prolog
-        + f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
-    )
+    return DECL + prolog + f'<w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
 
 
 def paragraph(text: str) -> str:
@@ -232,8 +227,7 @@ def member_count_bomb(members: int = 12_000) -> bytes:
 # xlsx: a tiny workbook with shared strings, then the strings part swapped for a hostile one
 _XLSX = {
     "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        DECL + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" '
@@ -245,21 +239,18 @@ _XLSX = {
         "</Types>"
     ),
     "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        DECL + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="xl/workbook.xml" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
         "</Relationships>"
     ),
     "xl/workbook.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        DECL + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
     ),
     "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        DECL + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
         '<Relationship Id="rId2" Target="sharedStrings.xml" '
@@ -267,8 +258,7 @@ _XLSX = {
         "</Relationships>"
     ),
     "xl/worksheets/sheet1.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        DECL + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
         "</sheetData></worksheet>"
     ),
@@ -277,7 +267,7 @@ _XLSX = {
 
 def shared_strings(prolog: str, second: str) -> str:
     return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        DECL
         + prolog
         + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
         f"<si><t>{TEXT}</t></si><si><t>{second}</t></si></sst>"
@@ -322,9 +312,7 @@ def chapter(prolog: str, ref: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         + prolog
         + '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Chapter one</title></head><body>'
-        f"<p>{TEXT}</p>"
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50"><text x="0" y="20">Sign {ref} here</text></svg>'
-        "</body></html>"
+        f"<p>{TEXT}</p>" + svg("", ref) + "</body></html>"
     )
 
 
