@@ -9,19 +9,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Service, make_service, upload, wait_http, wait_run
+from tests.conftest import Service, start_serve, upload, wait_run
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """A server with an admin token and a low rate limit."""
-    svc = make_service(
+    svc = start_serve(
         tmp_path_factory.mktemp("guarded"),
         {"POLYDOC_ADMIN_TOKEN": "admin-secret-token", "POLYDOC_RATE_LIMIT_PER_MINUTE": "40"},
     )
-    port = svc.base_url.rsplit(":", 1)[1]
-    svc.start("serve", "serve", "--port", port)
-    wait_http(f"{svc.base_url}/healthz")
     yield svc
     svc.stop()
 

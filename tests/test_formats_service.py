@@ -187,12 +187,32 @@ def _laughs_docx(tmp_path: Path) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("maker", "code"), [(_bomb_docx, "hostile_archive"), (_laughs_docx, "xml_entities")])
-def test_hostile_archives_are_refused_quickly(service: Service, tmp_path: Path, maker, code: str) -> None:
+def _pdf(builder: str) -> Callable[[Path], bytes]:
+    def make(tmp_path: Path) -> bytes:
+        from tests.builders import pdf
+
+        return getattr(pdf, builder)(tmp_path).read_bytes()
+
+    return make
+
+
+@pytest.mark.parametrize(
+    ("maker", "name", "code"),
+    [
+        (_bomb_docx, "report.docx", "hostile_archive"),
+        (_laughs_docx, "report.docx", "xml_entities"),
+        (_pdf("build_encrypted"), "doc.pdf", "encrypted"),
+        (_pdf("build_scanned"), "doc.pdf", "no_text_layer"),
+        (_pdf("build_truncated"), "doc.pdf", "malformed"),
+    ],
+)
+def test_hostile_and_broken_documents_are_refused_quickly_with_precise_codes(
+    service: Service, tmp_path: Path, maker: Callable[[Path], bytes], name: str, code: str
+) -> None:
     data = maker(tmp_path)
     with service.client() as c:
         start = time.monotonic()
-        resp = c.post("/v1/files", files={"data": ("report.docx", data)})
+        resp = c.post("/v1/files", files={"data": (name, data)})
         assert resp.status_code == 422 and resp.json()["error"]["code"] == code
         assert time.monotonic() - start < 10
         assert c.get("/healthz").status_code == 200
@@ -224,19 +244,3 @@ def test_pdf_through_the_service_translated_and_bilingual(service: Service, tmp_
             assert re.search(r"\b(el|la|los|las|de|y|es)\b", text), text[:200]
         _run2, both = translate(c, "report.pdf", source.read_bytes(), output_mode="bilingual")
         assert len(_pdf_pages_text(both, tmp_path)) > len(src_pages)
-
-
-@pytest.mark.parametrize(
-    ("builder", "code"),
-    [("build_encrypted", "encrypted"), ("build_scanned", "no_text_layer"), ("build_truncated", "malformed")],
-)
-def test_broken_pdfs_are_refused_with_precise_codes(
-    service: Service, tmp_path: Path, builder: str, code: str
-) -> None:
-    from tests.builders import pdf
-
-    data = getattr(pdf, builder)(tmp_path).read_bytes()
-    with service.client() as c:
-        resp = c.post("/v1/files", files={"data": ("doc.pdf", data)})
-        assert resp.status_code == 422 and resp.json()["error"]["code"] == code
-        assert c.get("/healthz").status_code == 200

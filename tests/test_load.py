@@ -22,6 +22,7 @@ import asyncio
 import random
 import statistics
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -199,18 +200,14 @@ def wait_drained(svc: Service, accounts: list[Account], timeout: float) -> float
     while time.monotonic() - started < timeout:
         with svc.db() as s:
             running = s.scalar(
-                select(func.count()).where(Run.account_id.in_(_uuids(ids)), Run.status == "Running")
+                select(func.count()).where(
+                    Run.account_id.in_([uuid.UUID(i) for i in ids]), Run.status == "Running"
+                )
             )
         if not running:
             return time.monotonic() - started
         time.sleep(0.5)
     raise TimeoutError(f"runs still running after {timeout} s")
-
-
-def _uuids(ids: list[str]) -> list[object]:
-    import uuid
-
-    return [uuid.UUID(i) for i in ids]
 
 
 def listed_file_ids(svc: Service, key: str) -> set[str]:
@@ -222,8 +219,7 @@ def listed_file_ids(svc: Service, key: str) -> set[str]:
             resp = c.get(url)
             assert resp.status_code == 200, resp.text
             ids |= {f["id"] for f in resp.json()}
-            link = resp.headers.get("link")
-            url = link.split(";")[0].strip("<>") if link else None
+            url = resp.links.get("next", {}).get("url")
     return ids
 
 
@@ -256,7 +252,7 @@ def test_nothing_lost(loaded: tuple[Service, list[Account], LoadReport]) -> None
     for account in accounts:
         assert account.files and account.runs, account.name
         with svc.db() as s:
-            aid = _uuids([account.id])[0]
+            aid = uuid.UUID(account.id)
             inputs = {
                 str(i)
                 for i in s.scalars(select(File.id).where(File.account_id == aid, File.run_id.is_(None)))
@@ -273,7 +269,7 @@ def test_nothing_lost(loaded: tuple[Service, list[Account], LoadReport]) -> None
 def test_ledger_is_exact(loaded: tuple[Service, list[Account], LoadReport]) -> None:
     svc, accounts, _report = loaded
     for account in accounts:
-        aid = _uuids([account.id])[0]
+        aid = uuid.UUID(account.id)
         with svc.db() as s:
             entries = list(s.scalars(select(CreditEntry).where(CreditEntry.account_id == aid)))
             runs = {r.id: r for r in s.scalars(select(Run).where(Run.account_id == aid))}

@@ -114,3 +114,26 @@ def test_a_rolled_back_upload_leaves_no_blob(local_db: Path, tmp_path: Path) -> 
         keys.append(files.create_file(s, account_id=account.id, upload=doc, filename="in.txt").s3_key)
         raise RuntimeError("the request failed before its commit")
     assert keys and not get_store().exists(keys[0])
+
+
+def test_every_endpoint_using_the_session_runs_on_one_thread() -> None:
+    """A sync endpoint holding SQLite's write lock would wait for a second pool thread
+    (deps.one_thread): every endpoint that takes the session must be wrapped, i.e. async."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from polydoc.api.deps import get_session
+    from polydoc.api.routes import account, admin, files, glossaries, keys, languages, metrics, runs
+
+    def uses_session(dependant) -> bool:  # noqa: ANN001
+        return any(d.call is get_session or uses_session(d) for d in dependant.dependencies)
+
+    routes = [
+        r
+        for module in (account, admin, files, glossaries, keys, languages, metrics, runs)
+        for r in module.router.routes
+        if isinstance(r, APIRoute) and uses_session(r.dependant)
+    ]
+    assert len(routes) >= 15  # the check found the endpoints it is about
+    assert [r.path for r in routes if not inspect.iscoroutinefunction(r.endpoint)] == []

@@ -412,8 +412,8 @@ def pdf_mutual_loop() -> bytes:
 # -- other files ----------------------------------------------------------------------------------
 
 
-def random_bytes(n: int, seed: int = 7) -> bytes:
-    return random.Random(seed).randbytes(n)
+def random_bytes(n: int) -> bytes:
+    return random.Random(7).randbytes(n)
 
 
 # -- the corpus -----------------------------------------------------------------------------------
