@@ -30,7 +30,7 @@ from tests.conftest import Service, make_service, upload, wait_http  # noqa: E40
 from throughput import polydoc_cmd  # noqa: E402
 
 from polydoc.formats import handler_for  # noqa: E402
-from polydoc.formats._tags import TAG, strip_tags  # noqa: E402
+from polydoc.segments import TAG, strip_tags  # noqa: E402
 
 WORDS = re.compile(r"[A-Za-z]{3,}")
 CASES = [

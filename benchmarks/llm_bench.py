@@ -28,7 +28,7 @@ from corpus import sentences  # noqa: E402
 from tests.llm_peer import MODEL  # noqa: E402
 
 from polydoc.engines.base import BatchContext, LangPair  # noqa: E402
-from polydoc.engines.openai import OpenAIEngine, OpenAIProfile  # noqa: E402
+from polydoc.engines.openai.engine import OpenAIEngine, OpenAIProfile  # noqa: E402
 
 EN_ES = LangPair("en", "es")
 PAGE_CHARS = 1800

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
-from polydoc.formats._tags import TAG
+from polydoc.segments import TAG
 
 _WORD = re.compile(r"[A-Za-z]+")
 

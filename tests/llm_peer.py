@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from polydoc.engines.apertium import ApertiumEngine
+from polydoc.engines.apertium.engine import ApertiumEngine
 from polydoc.engines.base import LangPair
-from polydoc.formats._tags import TAG
+from polydoc.segments import TAG
 
 MODEL = "fake-apertium"
 _PLACEHOLDER = re.compile(r"\{\{?[\w.\-:]*\}\}?|\$\{[\w.\-]+\}|%(?:\(\w+\)|\d+\$)?[sdif]")

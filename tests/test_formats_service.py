@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from polydoc.formats import handler_for
-from polydoc.formats._tags import strip_tags
+from polydoc.segments import strip_tags
 from tests.builders import csv as csv_builders
 from tests.builders import docx as docx_builders
 from tests.builders import epub as epub_builders

@@ -173,7 +173,7 @@ def _run(status: str, progress: float) -> dict:
 def test_follow_reads_server_sent_events() -> None:
     import httpx
 
-    from polydoc.remote import Remote
+    from polydoc.client import Remote
 
     stream = (
         f"event: run\nid: a\ndata: {json.dumps(_run('Running', 0.5))}\n\n: keep-alive\n\n"
@@ -213,7 +213,7 @@ def test_follow_falls_back_to_polling(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_error_body_and_filenames() -> None:
     import httpx
 
-    from polydoc.remote import Remote, RemoteError, filename_from_disposition
+    from polydoc.client import Remote, RemoteError, filename_from_disposition
 
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(402, json={"error": {"code": "insufficient_credits", "message": "Need 3 credits"}})
@@ -233,7 +233,7 @@ def test_error_body_and_filenames() -> None:
 def test_waits_out_429_and_repeats_with_the_same_idempotency_key() -> None:
     import httpx
 
-    from polydoc.remote import Remote
+    from polydoc.client import Remote
 
     keys: list[str] = []
 

@@ -130,7 +130,7 @@ celery_app = make_celery()
 
 @celery_app.task(name="polydoc.execute_run", acks_late=True, reject_on_worker_lost=True)
 def execute_run(*, run_id: str) -> None:
-    from polydoc import pipeline
+    from polydoc.pipeline import run as pipeline
     from polydoc.db.session import session_scope
     from polydoc.logs import current_run
     from polydoc.services import runs as runs_service
@@ -210,7 +210,7 @@ def _on_worker_ready(**_kwargs: object) -> None:
 @signals.worker_shutting_down.connect
 def _on_shutting_down(**_kwargs: object) -> None:
     """Graceful stop: running runs hand themselves back at their next batch boundary."""
-    from polydoc import pipeline
+    from polydoc.pipeline import run as pipeline
 
     _stop.set()
     pipeline.SHUTTING_DOWN.set()

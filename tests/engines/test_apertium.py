@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.engines import Route, apertium, translate_batches
-from polydoc.engines._apertium_stream import to_stream
-from polydoc.engines.apertium import ApertiumEngine
+from polydoc.engines.apertium._stream import to_stream
+from polydoc.engines.apertium.engine import ApertiumEngine
 from polydoc.engines.base import LangPair
 from polydoc.errors import EngineTimeout, EngineUnavailable
 

@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from polydoc.engines.base import LangPair
-from polydoc.engines.openai import OpenAIEngine, OpenAIProfile
-from polydoc.formats._tags import same_tags, well_formed
+from polydoc.engines.openai.engine import OpenAIEngine, OpenAIProfile
+from polydoc.segments import same_tags, well_formed
 
 STARTUP_SECONDS = 180
 
@@ -106,7 +106,7 @@ def test_a_batch_through_a_real_llama_cpp_server(llama_server: str, caplog: pyte
         retry_budget_seconds=30,
     )
     engine = OpenAIEngine(profile, transport=recorder)
-    with caplog.at_level(logging.WARNING, logger="polydoc.engines.openai"):
+    with caplog.at_level(logging.WARNING, logger="polydoc.engines.openai.engine"):
         result = engine.translate_batch(LangPair("en", "es"), texts)
     engine.close()
 

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.config import Settings
-from polydoc.engines._openai_check import problem
+from polydoc.engines.openai._check import problem
 from polydoc.engines.base import BatchContext, LangPair
-from polydoc.engines.openai import OpenAIEngine, OpenAIProfile, load_profiles
+from polydoc.engines.openai.engine import OpenAIEngine, OpenAIProfile, load_profiles
 from polydoc.errors import EngineError, EngineUnavailable
-from polydoc.formats._tags import same_tags, strip_tags, well_formed
+from polydoc.segments import same_tags, strip_tags, well_formed
 from tests.llm_peer import MODEL, FakeLLMPeer, PeerBehaviour
 
 EN_ES = LangPair("en", "es")
@@ -132,7 +132,7 @@ def test_a_segment_that_always_loses_its_tags_keeps_its_source(
     peer: FakeLLMPeer, caplog: pytest.LogCaptureFixture
 ) -> None:
     peer.reset(PeerBehaviour(drop_tags_in="quick"))
-    with caplog.at_level(logging.WARNING, logger="polydoc.engines.openai"):
+    with caplog.at_level(logging.WARNING, logger="polydoc.engines.openai.engine"):
         result = engine_for(peer).translate_batch(EN_ES, TEXTS)
 
     assert result.failed == [1]

@@ -1,6 +1,6 @@
 """`polydoc serve | api | worker | migrate | accounts | languages | translate | runs | files`.
 
-`translate` works on this machine, or with `--server` through a Polydoc server (`polydoc.remote`);
+`translate` works on this machine, or with `--server` through a Polydoc server (`polydoc.client`);
 `runs` and `files` always talk to a server. Each command family lives in its own module and
 registers itself on the one Typer app.
 """

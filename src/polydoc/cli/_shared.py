@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from polydoc.remote import Remote, RemoteError
+    from polydoc.client import Remote, RemoteError
 
 app = typer.Typer(help="Polydoc: self-hosted document translation.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Manage accounts and credits.", no_args_is_help=True)
@@ -92,7 +92,7 @@ def _fail(exc: RemoteError) -> NoReturn:
 
 @contextmanager
 def _connect(server: str, api_key: str | None) -> Iterator[Remote]:
-    from polydoc.remote import Remote, RemoteError
+    from polydoc.client import Remote, RemoteError
 
     if not api_key:
         err.print(

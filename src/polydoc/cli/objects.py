@@ -214,7 +214,7 @@ def _each(ids: list[str], act: Callable[[str], str], refused: str) -> None:
 
     A bad key or an unreachable server stops at once: no later id could succeed.
     """
-    from polydoc.remote import RemoteError
+    from polydoc.client import RemoteError
 
     failed = False
     for ident in ids:

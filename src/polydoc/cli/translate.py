@@ -19,7 +19,7 @@ from rich.progress import (
 from polydoc.config import configure
 
 if TYPE_CHECKING:
-    from polydoc.remote import Job
+    from polydoc.client import Job
 
 from polydoc.cli._shared import ApiKey, DataDir, Server, _connect, _duration, _fail, _run_bar, _why, app, err
 
@@ -52,7 +52,7 @@ def translate(
     data_dir: DataDir = None,
 ) -> None:
     """Translate documents: on a Polydoc server with --server, else on this machine."""
-    from polydoc.output_names import output_path
+    from polydoc.cli.paths import output_path
 
     targets = _languages(to)
     many = len(files) * len(targets) > 1
@@ -84,7 +84,7 @@ def translate(
 
 def _translate_local(file: Path, target: str, *, source: str | None, engine: str, output: Path) -> None:
     from polydoc.errors import PolydocError
-    from polydoc.local import translate_file
+    from polydoc.pipeline.local import translate_file
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -134,7 +134,7 @@ def _translate_remote(
     server: str,
     api_key: str | None,
 ) -> None:
-    from polydoc.remote import RemoteError, translate_batch
+    from polydoc.client import RemoteError, translate_batch
 
     lock = threading.Lock()
     with _connect(server, api_key) as remote, _run_bar() as bar:

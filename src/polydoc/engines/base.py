@@ -37,7 +37,7 @@ class BatchResult:
 class Engine(ABC):
     name: ClassVar[str]
     batch_size: ClassVar[int] = 50  # segments per translate_batch call
-    keeps_tags: ClassVar[bool] = True  # engine carries <gN>/<xN/> tags itself
+    any_pair: ClassVar[bool] = False  # True: asked for any pair, supported_pairs() is not a limit (LLMs)
     handles_glossary: ClassVar[bool] = False  # False: the terms are protected and substituted around it
     ahead: ClassVar[int] = 0  # batches worth sending while the caller still handles the previous one
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from polydoc.formats._tags import TAG
+from polydoc.segments import TAG
 
 FIRST_ID = 9000  # far above the ids handlers use
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from polydoc.formats._tags import TAG, same_tags, strip_tags, well_formed
+from polydoc.segments import TAG, same_tags, strip_tags, well_formed
 
 _PLACEHOLDER = re.compile(
     r"""
@@ -41,14 +41,8 @@ _PLACEHOLDER = re.compile(
 _VOID = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )  # HTML elements that never have a closing tag
-_LETTER = re.compile(r"[^\W\d_]")
 
 Token = tuple[str, str | int]  # ("t", text) | ("x", n) | ("o", n) | ("c", n)
-
-
-def has_text(tagged: str) -> bool:
-    """True when segment text has something to translate (a letter outside tags)."""
-    return bool(_LETTER.search(strip_tags(tagged)))
 
 
 def _balanced(text: str, start: int) -> int:

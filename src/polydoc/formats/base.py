@@ -18,16 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from polydoc.formats._tags import strip_tags
+from polydoc.segments import Segment, strip_tags
 
 CHARS_PER_PAGE = 1800  # a "standard page" of flowing text (DESIGN §4)
-
-
-@dataclass(frozen=True, slots=True)
-class Segment:
-    id: str  # structural path, e.g. "word/document.xml#p14"; unique within the document
-    text: str  # "Press <g1>Save</g1><x2/>now"
-    context: str = ""  # optional hint for engines: "title", "heading", "cell", "alt"…
 
 
 @dataclass(slots=True)
@@ -38,10 +31,15 @@ class RebuildReport:
 
 
 class FormatHandler(ABC):
+    """One family of files. The class attributes are all the registry and detection know of it."""
+
     name: ClassVar[str]  # registry name, e.g. "docx"
-    extensions: ClassVar[tuple[str, ...]]  # without dot, lower case
-    media_type: ClassVar[str] = "application/octet-stream"
+    extensions: ClassVar[tuple[str, ...]]  # without dot, lower case; the first is the usual one
+    media_type: ClassVar[str] = "application/octet-stream"  # also the `mimetype` member of ODF/EPUB
+    container: ClassVar[str] = "text"  # how detection recognises it: "text", "zip" or "pdf"
+    zip_main_part: ClassVar[str] = ""  # a zip member only this format has (OOXML); else `mimetype`
     paged: ClassVar[bool] = False  # True when num_pages is a real page count (pdf, pptx)
+    output_modes: ClassVar[tuple[str, ...]] = ("translated",)  # what `rebuild(output_mode=…)` accepts
 
     @abstractmethod
     def extract(self, src: Path) -> Iterator[Segment]:
@@ -55,10 +53,12 @@ class FormatHandler(ABC):
         translations: Mapping[str, str],
         *,
         target_language: str,
-    ) -> RebuildReport | None:
+        output_mode: str = "translated",
+    ) -> RebuildReport:
         """Write `src` to `dst` with each segment id found in `translations` replaced.
 
-        Segments missing from `translations` keep their source text.
+        Segments missing from `translations` keep their source text. `output_mode` is one of
+        `output_modes` ("bilingual" keeps the source beside its translation).
         """
 
     def count_pages(self, src: Path) -> int:

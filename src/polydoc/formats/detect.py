@@ -12,50 +12,36 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from polydoc.errors import EmptyFile, MalformedDocument, UnsupportedFormat
+from polydoc.formats.registry import by_extension, handlers
 
-_ZIP_KINDS = {
-    "application/vnd.oasis.opendocument.text": "odt",
-    "application/vnd.oasis.opendocument.spreadsheet": "ods",
-    "application/vnd.oasis.opendocument.presentation": "odp",
-    "application/epub+zip": "epub",
-}
-_OOXML_MAIN = {"word/document.xml": "docx", "ppt/presentation.xml": "pptx", "xl/workbook.xml": "xlsx"}
-_BINARY_KINDS = {"pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp", "epub"}
-_TEXT_KINDS = {"txt", "md", "html", "srt", "vtt", "xliff", "po", "json", "yaml", "csv"}
-_EXT_ALIASES = {
-    "htm": "html",
-    "xhtml": "html",
-    "markdown": "md",
-    "text": "txt",
-    "yml": "yaml",
-    "xlf": "xliff",
-    "pot": "po",
-    "webvtt": "vtt",
-    "tsv": "csv",
-}
 _SRT = re.compile(r"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.M)
 _PO = re.compile(r'^msgid\s+"', re.M)
 _HTML = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<(p|div|h[1-6]|table|span)[\s>]", re.I)
 
 
 def extension_of(filename: str | None) -> str:
+    """The format a filename's extension names (`report.htm` -> "html"), or the bare extension."""
     suffix = PurePosixPath(filename or "").suffix.lower().lstrip(".")
-    return _EXT_ALIASES.get(suffix, suffix)
+    return by_extension().get(suffix, suffix)
+
+
+def _kinds(container: str) -> set[str]:
+    return {h.name for h in handlers().values() if h.container == container}
 
 
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            if "mimetype" in names:
-                info = zf.getinfo("mimetype")
-                if info.file_size < 200:
-                    kind = _ZIP_KINDS.get(zf.read("mimetype").decode("ascii", "replace").strip())
-                    if kind:
-                        return kind
-            for main, kind in _OOXML_MAIN.items():
-                if main in names:
-                    return kind
+            zipped = [h for h in handlers().values() if h.container == "zip"]
+            if "mimetype" in names and zf.getinfo("mimetype").file_size < 200:
+                mimetype = zf.read("mimetype").decode("ascii", "replace").strip()
+                for handler in zipped:
+                    if not handler.zip_main_part and handler.media_type == mimetype:
+                        return handler.name
+            for handler in zipped:
+                if handler.zip_main_part and handler.zip_main_part in names:
+                    return handler.name
     except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:
         raise MalformedDocument("The file looks like a zip archive but it is damaged or truncated") from exc
     raise UnsupportedFormat("This zip archive is not a document format Polydoc knows")
@@ -106,7 +92,7 @@ def _text_kind(text: str, ext: str, path: Path) -> str:
                 raise MalformedDocument(f"The JSON file is not valid: {exc}") from exc
         else:
             return "json"
-    if ext in _TEXT_KINDS:
+    if ext in _kinds("text"):
         if ext == "json":
             raise MalformedDocument("The file is named .json but is not JSON")
         return ext
@@ -116,6 +102,7 @@ def _text_kind(text: str, ext: str, path: Path) -> str:
 def detect(path: Path, filename: str | None = None) -> str:
     """The format name of the file at `path`; raises a FormatError with a clear message."""
     ext = extension_of(filename)
+    binary_kinds = _kinds("zip") | _kinds("pdf")
     with path.open("rb") as fh:
         head = fh.read(65536)
     if not head:
@@ -135,9 +122,9 @@ def detect(path: Path, filename: str | None = None) -> str:
             )
         if not text.strip():
             raise EmptyFile("The file contains only white space")
-        if ext in _BINARY_KINDS:
+        if ext in binary_kinds:
             raise UnsupportedFormat(f"The file is named .{ext} but its content is plain text")
         kind = _text_kind(text, ext, path)
-    if kind in _BINARY_KINDS and ext in _BINARY_KINDS | _TEXT_KINDS and ext != kind:
+    if kind in binary_kinds and ext in handlers() and ext != kind:
         raise UnsupportedFormat(f"The file is named .{ext} but its content is {kind.upper()}")
     return kind

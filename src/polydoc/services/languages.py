@@ -33,7 +33,7 @@ def language_pairs() -> Listing:
             engine = get_engine(name)
         except PolydocError:
             continue
-        if getattr(engine, "any_pair", False):
+        if engine.any_pair:
             pairs.append(PairInfo("*", "*", name))
             continue
         sources = {s for s, _ in engine.supported_pairs()}

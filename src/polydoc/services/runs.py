@@ -20,6 +20,7 @@ from polydoc.config import get_settings
 from polydoc.db.models import File, Run, utcnow
 from polydoc.db.session import after_commit
 from polydoc.engines import find_route
+from polydoc.formats import handler_for
 from polydoc.errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge, UnsupportedLanguage
 from polydoc.languages import normalise
 from polydoc.services import files as files_service
@@ -28,8 +29,6 @@ from polydoc.storage import get_store
 
 log = logging.getLogger("polydoc.runs")
 
-OUTPUT_MODES = ("translated", "bilingual")
-BILINGUAL_FORMATS = ("pdf",)  # formats whose handler can interleave source and translated pages
 
 
 def estimate_credits(num_pages: int) -> int:
@@ -70,11 +69,10 @@ def create_run(
     route = find_route(engine_name, source, target)
     options = dict(options or {})
     mode = options.get("output_mode", "translated")
-    if mode not in OUTPUT_MODES:
-        raise BadRequest(f"output_mode must be one of {', '.join(OUTPUT_MODES)}", code="invalid_option")
-    if mode == "bilingual" and src_file.format not in BILINGUAL_FORMATS:
+    modes = handler_for(src_file.format).output_modes
+    if mode not in modes:
         raise BadRequest(
-            f"output_mode 'bilingual' is available for {', '.join(BILINGUAL_FORMATS)} files, not {src_file.format}",
+            f"output_mode {mode!r} is not available for {src_file.format} files; choose {', '.join(modes)}",
             code="invalid_option",
         )
     settings = get_settings()

@@ -1,0 +1,416 @@
+"""The HTTP client behind the remote CLI: upload, run, follow and download over `/v1`.
+
+`Remote` is a thin typed wrapper over the wire contract (errors become `RemoteError` with the
+server's `code` and `message`); `translate_batch` runs every file × language combination and
+reports each run's changes through a callback, so the CLI only draws.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+
+from polydoc.cli.paths import output_path
+
+POLL_SECONDS = 0.5
+USER_AGENT = "polydoc-cli"
+PATIENCE_SECONDS = 900.0  # how long to keep retrying answers of 429 (rate limit, too many runs at once)
+# the connection broke mid-request: worth one more try when the request may be repeated
+_BROKEN = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+class RemoteError(Exception):
+    """A failed request or run: the server's error code and message (or ours for network trouble)."""
+
+    def __init__(self, code: str, message: str, status: int | None = None, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.code, self.message, self.status, self.retry_after = code, message, status, retry_after
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.code})"
+
+
+def _raise_for(resp: httpx.Response) -> None:
+    if resp.is_success:
+        return
+    try:
+        error = resp.json()["error"]
+        code, message = str(error["code"]), str(error["message"])
+    except Exception:  # not our error format: a proxy page, a wrong URL
+        code, message = "http_error", f"HTTP {resp.status_code} from {resp.request.url}"
+    try:
+        retry_after = float(resp.headers.get("retry-after") or 0)
+    except ValueError:  # an HTTP date: rare enough to just wait a little
+        retry_after = 5.0
+    raise RemoteError(code, message, resp.status_code, retry_after)
+
+
+def filename_from_disposition(header: str | None) -> str | None:
+    """The filename in a Content-Disposition header (`filename*=UTF-8''…` preferred)."""
+    if not header:
+        return None
+    star = plain = None
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        key = key.lower()
+        if key == "filename*" and "''" in value:
+            star = unquote(value.split("''", 1)[1])
+        elif key == "filename":
+            plain = value.strip('"')
+    name = PurePosixPath((star or plain or "").replace("\\", "/")).name  # never a path
+    return name if name not in ("", ".", "..") else None
+
+
+class Remote:
+    """One server and one API key."""
+
+    def __init__(
+        self,
+        server: str,
+        api_key: str,
+        *,
+        timeout: float = 60.0,
+        patience: float = PATIENCE_SECONDS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.patience = patience
+        self.http = httpx.Client(
+            base_url=self.server,
+            headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __enter__(self) -> Remote:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _call(self, attempt: Callable[[], httpx.Response], *, repeatable: bool) -> httpx.Response:
+        """Send, waiting out 429 answers (Retry-After) and retrying a broken connection once when `repeatable`."""
+        waited, broken = 0.0, 0
+        while True:
+            try:
+                resp = attempt()
+                _raise_for(resp)
+                return resp
+            except _BROKEN as exc:
+                broken += 1
+                if not repeatable or broken > 1:
+                    raise RemoteError(
+                        "connection_failed", f"The connection to {self.server} broke: {exc}"
+                    ) from exc
+                time.sleep(1)
+            except httpx.TransportError as exc:
+                raise RemoteError(
+                    "connection_failed", f"Cannot reach the server at {self.server}: {exc}"
+                ) from exc
+            except RemoteError as exc:
+                if exc.status != 429 or waited >= self.patience:
+                    raise
+                delay = min(max(exc.retry_after, 1.0), 30.0)
+                time.sleep(delay)
+                waited += delay
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        repeatable = method in ("GET", "DELETE") or "Idempotency-Key" in kwargs.get("headers", {})
+        return self._call(lambda: self.http.request(method, path, **kwargs), repeatable=repeatable)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._send(method, path, **kwargs).json()
+
+    def _paged(self, path: str, limit: int, params: dict[str, str] | None = None) -> list[dict]:
+        """Up to `limit` items of a list, following its `Link: rel="next"` pages."""
+        items: list[dict] = []
+        url: str | None = path
+        query: dict[str, Any] | None = {**(params or {}), "limit": min(limit, 200)}
+        while url and len(items) < limit:
+            resp = self._send("GET", url, params=query)
+            items.extend(resp.json())
+            url, query = resp.links.get("next", {}).get("url"), None
+        return items[:limit]
+
+    def resolve(self, kind: str, ref: str) -> str:
+        """The full id of the run or file (`kind` "runs" or "files") whose id is or starts with `ref`."""
+        ref = ref.strip().lower()
+        if len(ref) == 36:
+            return ref
+        if len(ref) < 4:
+            raise RemoteError("invalid_id", f"Give at least 4 characters of the id, not {ref!r}")
+        matches = [item["id"] for item in self._paged(f"/v1/{kind}", 1000) if item["id"].startswith(ref)]
+        what = kind.removesuffix("s")
+        if not matches:
+            raise RemoteError("not_found", f"No {what} of yours has an id starting with {ref}", 404)
+        if len(matches) > 1:
+            raise RemoteError(
+                "ambiguous_id", f"{len(matches)} {kind} have ids starting with {ref}; give more of it"
+            )
+        return matches[0]
+
+    # -- account and languages -----------------------------------------------------------------
+    def account(self) -> dict:
+        return self._json("GET", "/v1/account")
+
+    def languages(self) -> dict:
+        return self._json("GET", "/v1/languages")
+
+    # -- files ----------------------------------------------------------------------------------
+    def upload(self, path: Path) -> dict:
+        headers = {"Idempotency-Key": uuid.uuid4().hex}  # a repeated upload is not stored twice
+
+        def attempt() -> httpx.Response:
+            with path.open("rb") as fh:  # httpx streams file objects in chunks
+                return self.http.post("/v1/files", files={"data": (path.name, fh)}, headers=headers)
+
+        return self._call(attempt, repeatable=True).json()
+
+    def list_files(self, limit: int = 50) -> list[dict]:
+        return self._paged("/v1/files", limit)
+
+    def get_file(self, file_id: str) -> dict:
+        return self._json("GET", f"/v1/files/{file_id}")
+
+    def delete_file(self, file_id: str) -> dict:
+        return self._json("DELETE", f"/v1/files/{file_id}")
+
+    def download(self, file_id: str, dest: Path | Callable[[str], Path]) -> Path:
+        """Stream a file to `dest` (or to the path `dest(server_filename)`); written atomically."""
+        try:
+            with self.http.stream("GET", f"/v1/files/{file_id}/download") as resp:
+                if not resp.is_success:
+                    resp.read()
+                    _raise_for(resp)
+                name = filename_from_disposition(resp.headers.get("content-disposition")) or file_id
+                target = dest(name) if callable(dest) else dest
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_name(f".{target.name}.part")
+                with partial.open("wb") as fh:
+                    for chunk in resp.iter_bytes():
+                        fh.write(chunk)
+        except httpx.TransportError as exc:
+            message = f"The download from {self.server} broke off: {exc}"
+            raise RemoteError("connection_failed", message) from exc
+        partial.replace(target)
+        return target
+
+    # -- runs -----------------------------------------------------------------------------------
+    def create_run(
+        self, file_id: str, target: str, *, source: str | None = None, engine: str | None = None
+    ) -> dict:
+        body: dict[str, str] = {"input_file_id": file_id, "target_language": target}
+        if source:
+            body["source_language"] = source
+        if engine:
+            body["engine"] = engine
+        # the key makes a retry safe: the server answers it with the run it already made
+        return self._json("POST", "/v1/runs", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+
+    def list_runs(self, limit: int = 50, status: str | None = None) -> list[dict]:
+        return self._paged("/v1/runs", limit, {"status": status} if status else None)
+
+    def get_run(self, run_id: str) -> dict:
+        return self._json("GET", f"/v1/runs/{run_id}")
+
+    def cancel_run(self, run_id: str) -> dict:
+        return self._json("POST", f"/v1/runs/{run_id}/cancel")
+
+    def events(self, run_id: str) -> Iterator[dict]:
+        """The run's server-sent `run` events until it ends (no read timeout: keep-alives come every 15 s)."""
+        timeout = httpx.Timeout(self.http.timeout.connect, read=60.0)
+        with self.http.stream("GET", f"/v1/runs/{run_id}/events", timeout=timeout) as resp:
+            if not resp.is_success:
+                resp.read()
+                _raise_for(resp)
+            event, data = "message", []
+            for line in resp.iter_lines():
+                if not line:
+                    if event == "run" and data:
+                        yield json.loads("\n".join(data))
+                    event, data = "message", []
+                elif line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    data.append(line[5:].removeprefix(" "))
+
+    def follow(self, run_id: str, on_update: Callable[[dict], None] | None = None) -> dict:
+        """Wait for the run to end, calling `on_update` on every change; events first, polling as fallback."""
+        run: dict | None = None
+        try:
+            for run in self.events(run_id):
+                if on_update:
+                    on_update(run)
+        except (httpx.TransportError, ValueError, RemoteError):
+            pass  # no stream, or one cut short (proxy, restart): carry on by polling, which reports real errors
+        while run is None or run["status"] == "Running":
+            if run is not None:
+                time.sleep(POLL_SECONDS)
+            fresh = self.get_run(run_id)
+            if fresh != run and on_update:
+                on_update(fresh)
+            run = fresh
+        return run
+
+
+# -- many files × many languages ------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One input file into one language: its upload, its run and where the result went."""
+
+    path: Path
+    target: str
+    file: dict | None = None
+    run: dict | None = None
+    output: Path | None = None
+    error: RemoteError | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} → {self.target}"
+
+
+@dataclass
+class BatchResult:
+    jobs: list[Job] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Job]:
+        return [j for j in self.jobs if j.error is not None]
+
+
+def translate_batch(
+    remote: Remote,
+    paths: list[Path],
+    targets: list[str],
+    *,
+    source: str | None = None,
+    engine: str | None = None,
+    output: Path | None = None,
+    on_job: Callable[[Job], None] | None = None,
+    parallel: int = 8,
+) -> BatchResult:
+    """Upload each file once, start one run per language, follow them all, download the results.
+
+    Runs are followed (`parallel` at a time) from the moment they start, while later files still
+    upload. A failure of one file or run is recorded on its job and the others carry on; failures
+    that concern every job (bad key, server unreachable) raise `RemoteError` at once. On Ctrl-C the
+    runs still going are cancelled.
+    """
+    result = BatchResult([Job(p, t) for p in paths for t in targets])
+    notify = on_job or (lambda _job: None)
+    many = len(result.jobs) > 1
+    by_path: dict[Path, list[Job]] = {}
+    for job in result.jobs:
+        by_path.setdefault(job.path, []).append(job)
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(result.jobs))))
+    try:
+        pending = set()
+        for path, jobs in by_path.items():
+            _start(remote, path, jobs, source=source, engine=engine, notify=notify)
+            pending |= {
+                pool.submit(_finish, remote, job, output=output, many=many, notify=notify)
+                for job in jobs
+                if job.run is not None
+            }
+        while pending:  # short waits keep Ctrl-C responsive
+            _done, pending = wait(pending, timeout=0.5)
+    except KeyboardInterrupt:
+        cancel_running(remote, result.jobs)  # before the pool waits for its streams: they end with the runs
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return result
+
+
+def _start(
+    remote: Remote,
+    path: Path,
+    jobs: list[Job],
+    *,
+    source: str | None,
+    engine: str | None,
+    notify: Callable[[Job], None],
+) -> None:
+    """Upload one file and start its runs (waiting while the server has too many runs going)."""
+    try:
+        uploaded = remote.upload(path)
+    except RemoteError as exc:
+        if exc.status in (None, 401):
+            raise
+        for job in jobs:
+            job.error = exc
+            notify(job)
+        return
+    for job in jobs:
+        job.file = uploaded
+        try:
+            job.run = remote.create_run(uploaded["id"], job.target, source=source, engine=engine)
+        except RemoteError as exc:
+            if exc.status in (None, 401):
+                raise
+            job.error = exc
+        notify(job)
+    if all(job.run is None for job in jobs):  # nothing will use it: do not leave it behind
+        try:
+            remote.delete_file(uploaded["id"])
+        except RemoteError:
+            pass
+
+
+def _finish(
+    remote: Remote, job: Job, *, output: Path | None, many: bool, notify: Callable[[Job], None]
+) -> None:
+    """Follow one run to its end and download its result."""
+    assert job.run is not None
+
+    def changed(run: dict) -> None:
+        job.run = run
+        notify(job)
+
+    try:
+        job.run = remote.follow(job.run["id"], changed)
+        if job.run["status"] != "Succeeded":
+            error = job.run.get("error") or {}
+            job.error = RemoteError(error.get("code") or "failed", error.get("message") or "The run failed")
+        else:
+            job.output = remote.download(
+                job.run["output_file_id"],
+                lambda name: output_path(
+                    job.path,
+                    job.target,
+                    output,
+                    many=many,
+                    suffix=PurePosixPath(name).suffix or job.path.suffix,
+                ),
+            )
+    except RemoteError as exc:
+        job.error = exc
+    notify(job)
+
+
+def cancel_running(remote: Remote, jobs: list[Job]) -> list[Job]:
+    """Cancel the runs among `jobs` that have not ended; returns the jobs cancelled."""
+    cancelled = []
+    for job in jobs:
+        if job.run and job.run.get("status") == "Running":
+            try:
+                job.run = remote.cancel_run(job.run["id"])
+                cancelled.append(job)
+            except RemoteError:
+                pass  # it ended meanwhile
+    return cancelled

@@ -1,0 +1,1 @@
+"""Plain text families: TXT, CSV/TSV and subtitles (SRT, WebVTT)."""
