@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from polydoc.engines import Route, apertium, translate_batches
+from polydoc.engines import Route, translate_batches
+from polydoc.engines.apertium import engine as apertium
 from polydoc.engines.apertium._stream import to_stream
 from polydoc.engines.apertium.engine import ApertiumEngine
 from polydoc.engines.base import LangPair

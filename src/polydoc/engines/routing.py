@@ -20,6 +20,7 @@ from polydoc.engines.registry import get_engine
 from polydoc.errors import UnsupportedLanguage
 from polydoc.languages import base
 
+
 @dataclass(frozen=True, slots=True)
 class Route:
     engine_name: str

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from polydoc.segments import TAG, same_tags, strip_tags, well_formed
+from polydoc.segments import TAG, same_tags, well_formed
 
 _PLACEHOLDER = re.compile(
     r"""

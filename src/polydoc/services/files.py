@@ -16,9 +16,9 @@ from polydoc.db.models import File, utcnow
 from polydoc.db.session import after_commit, after_rollback
 from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
 from polydoc.formats import detect, handler_for
-from polydoc.segments import strip_tags
 from polydoc.formats.base import FormatHandler, standard_pages
 from polydoc.languages import detect as detect_language
+from polydoc.segments import strip_tags
 from polydoc.services._paging import page
 from polydoc.storage import get_store
 

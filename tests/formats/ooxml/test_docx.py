@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 import re
-import time
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -11,11 +10,11 @@ import docx
 import pytest
 from lxml import etree
 
-from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument, UnsupportedFormat
+from polydoc.errors import UnsupportedFormat
 from polydoc.formats import handler_for
-from polydoc.segments import strip_tags
 from polydoc.formats.base import RebuildReport
 from polydoc.formats.ooxml.docx import HANDLER
+from polydoc.segments import strip_tags
 from tests.builders.docx import build_controls_docx, build_docx, build_long_docx, build_smartart_docx
 from tests.fakes import mark_words
 
@@ -40,7 +39,7 @@ def translate(path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, st
 def rebuild(src: Path, translations: Mapping[str, str], name: str = "out.docx") -> tuple[Path, RebuildReport]:
     dst = src.with_name(name)
     report = HANDLER.rebuild(src, dst, translations, target_language="es")
-    assert report is not None
+    assert isinstance(report, RebuildReport)
     return dst, report
 
 
@@ -417,54 +416,3 @@ def test_strict_open_xml_is_refused_not_passed_through(source: Path, tmp_path: P
     bad = _patched(source, tmp_path / "strict.docx", {"word/document.xml": strict})
     with pytest.raises(UnsupportedFormat):
         list(HANDLER.extract(bad))
-
-
-_LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY lol "lol">'
-    + b"".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "&lol;" * 10}">'.encode() for i in range(9))
-    + f']><w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&lol8;</w:t></w:r></w:p>'.encode()
-    + b"</w:body></w:document>"
-)
-_XXE = (
-    b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    + f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>'.encode()
-    + b"</w:body></w:document>"
-)
-
-
-@pytest.mark.parametrize(
-    ("make", "error"),
-    [
-        (lambda src, dst: _patched(src, dst, {"word/media/zeros.bin": bytes(8 << 20)}), HostileDocument),
-        (lambda src, dst: _patched(src, dst, {"word/document.xml": _LAUGHS}), HostileDocument),
-        (lambda src, dst: _patched(src, dst, {"word/footer1.xml": _XXE}), HostileDocument),
-        (
-            lambda src, dst: _patched(src, dst, {"word/document.xml": b"<w:document><w:body>"}),
-            MalformedDocument,
-        ),
-        (
-            lambda src, dst: dst.write_bytes(src.read_bytes()[: src.stat().st_size // 2]) and dst,
-            MalformedDocument,
-        ),
-        (
-            lambda src, dst: (
-                dst.write_bytes(
-                    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "EncryptedPackage".encode("utf-16-le")
-                )
-                and dst
-            ),
-            EncryptedDocument,
-        ),
-    ],
-    ids=["zip-bomb", "billion-laughs", "external-entity", "broken-xml", "truncated", "encrypted"],
-)
-def test_bad_input_is_refused_quickly(
-    source: Path, tmp_path: Path, make: Callable[[Path, Path], Path], error: type[Exception]
-) -> None:
-    bad = make(source, tmp_path / "bad.docx")
-    started = time.monotonic()
-    with pytest.raises(error):
-        list(HANDLER.extract(bad))
-    with pytest.raises(error):
-        HANDLER.rebuild(bad, tmp_path / "out.docx", {}, target_language="es")
-    assert time.monotonic() - started < 5

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -12,11 +11,11 @@ from lxml import etree
 from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
 from pptx.shapes.base import BaseShape
 
-from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument
+from polydoc.errors import MalformedDocument
 from polydoc.formats import handler_for
-from polydoc.segments import strip_tags
 from polydoc.formats.base import RebuildReport
 from polydoc.formats.ooxml.pptx import HANDLER
+from polydoc.segments import strip_tags
 from tests.builders.pptx import build_pptx, build_pptx_slides, build_smartart_pptx
 from tests.fakes import mark_words
 
@@ -34,7 +33,7 @@ def translate(path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, st
 def rebuild(src: Path, translations: Mapping[str, str], name: str = "out.pptx") -> tuple[Path, RebuildReport]:
     dst = src.with_name(name)
     report = HANDLER.rebuild(src, dst, translations, target_language="es")
-    assert report is not None
+    assert isinstance(report, RebuildReport)
     return dst, report
 
 
@@ -251,66 +250,6 @@ def test_page_count_is_the_number_of_listed_slides(source: Path, tmp_path: Path)
     assert HANDLER.count_pages(partly_hidden) == len(pptx.Presentation(str(partly_hidden)).slides) == 5
     titles = [s.text for s in HANDLER.extract(partly_hidden)]
     assert titles == [f"Slide number {n} about the ocean" for n in range(5)]
-
-
-def _patched(src: Path, dst: Path, changes: Mapping[str, bytes]) -> Path:
-    old = members(src)
-    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in old.items():
-            zf.writestr(name, changes.get(name, data))
-        for name, data in changes.items():
-            if name not in old:
-                zf.writestr(name, data)
-    return dst
-
-
-_LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE p:sld [<!ENTITY lol "lol">'
-    + b"".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "&lol;" * 10}">'.encode() for i in range(9))
-    + f']><p:sld xmlns:p="{P_NS}">&lol8;</p:sld>'.encode()
-)
-_XXE = (
-    b'<?xml version="1.0"?><!DOCTYPE p:sld [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    + f'<p:sld xmlns:p="{P_NS}">&xxe;</p:sld>'.encode()
-)
-
-
-@pytest.mark.parametrize(
-    ("make", "error"),
-    [
-        (lambda src, dst: _patched(src, dst, {"ppt/media/zeros.bin": bytes(8 << 20)}), HostileDocument),
-        (lambda src, dst: _patched(src, dst, {"ppt/slides/slide1.xml": _LAUGHS}), HostileDocument),
-        (lambda src, dst: _patched(src, dst, {"ppt/charts/chart1.xml": _XXE}), HostileDocument),
-        (
-            lambda src, dst: _patched(src, dst, {"ppt/presentation.xml": b"<p:presentation"}),
-            MalformedDocument,
-        ),
-        (
-            lambda src, dst: dst.write_bytes(src.read_bytes()[: src.stat().st_size // 2]) and dst,
-            MalformedDocument,
-        ),
-        (
-            lambda src, dst: (
-                dst.write_bytes(
-                    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "EncryptedPackage".encode("utf-16-le")
-                )
-                and dst
-            ),
-            EncryptedDocument,
-        ),
-    ],
-    ids=["zip-bomb", "billion-laughs", "external-entity", "broken-xml", "truncated", "encrypted"],
-)
-def test_bad_input_is_refused_quickly(
-    source: Path, tmp_path: Path, make: Callable[[Path, Path], Path], error: type[Exception]
-) -> None:
-    bad = make(source, tmp_path / "bad.pptx")
-    started = time.monotonic()
-    with pytest.raises(error):
-        list(HANDLER.extract(bad))
-    with pytest.raises(error):
-        HANDLER.rebuild(bad, tmp_path / "out.pptx", {}, target_language="es")
-    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("cut", [0.5, 0.9])

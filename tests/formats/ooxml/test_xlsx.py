@@ -19,6 +19,7 @@ from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument
 from polydoc.formats import handler_for
 from polydoc.formats.base import RebuildReport
 from polydoc.formats.ooxml.xlsx import HANDLER
+from tests.builders import hostile
 from tests.builders.xlsx import build_long_workbook, build_sales_workbook, to_shared_strings
 from tests.fakes import mark_words
 
@@ -411,15 +412,9 @@ def _bomb(tmp_path: Path) -> Path:
     return path
 
 
-LAUGHS = (
-    b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
-    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&d;</t></si></sst>'
-)
-XXE = (
-    b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&x;</t></si></sst>'
-)
+SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{ref}</t></si></sst>'
+LAUGHS = hostile.entity_part("laughs", SST)
+XXE = hostile.entity_part("file", SST)
 
 
 @pytest.mark.parametrize(

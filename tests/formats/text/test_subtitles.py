@@ -65,7 +65,7 @@ def test_srt_translated_with_everything_else_byte_identical(tmp_path: Path) -> N
     src = build_srt(tmp_path)
     out = tmp_path / "out.srt"
     _, report = translate("srt", src, out)
-    assert report is None
+    assert report.warnings == []
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert b"\n" not in data.replace(b"\r\n", b"")  # still CRLF only
@@ -107,7 +107,7 @@ def test_vtt_only_cue_text_changes(tmp_path: Path) -> None:
     src = build_vtt(tmp_path)
     out = tmp_path / "out.vtt"
     segments, report = translate("vtt", src, out)
-    assert report is None
+    assert report.warnings == []
     assert [s.id for s in segments] == ["cue1", "cue2", "cue3", "cue4", "cue6"]  # cue5 is "..."
     assert "Fishermen bring the catch & sell it" in TAG.sub("", segments[1].text)  # entity decoded
     before, after = src.read_text().split("\n"), out.read_text().split("\n")
@@ -137,7 +137,7 @@ def test_lost_tags_and_line_breaks_keep_all_text_and_warn(tmp_path: Path) -> Non
     segments = {s.id: s.text for s in handler.extract(src)}
     flat = {sid: mark_words(TAG.sub(" ", text)).replace("  ", " ") for sid, text in segments.items()}
     report = handler.rebuild(src, out, flat, target_language="es")
-    assert report is not None and len(report.warnings) == len(segments)
+    assert len(report.warnings) == len(segments)
     texts = cue_texts(out.read_bytes())
     assert len(texts) == len(SRT_CUES)
     for (_, lines), new in zip(SRT_CUES, texts, strict=True):
@@ -162,14 +162,14 @@ def test_cp1252_srt_stays_cp1252_unless_the_translation_needs_more(tmp_path: Pat
     src = tmp_path / "old.srt"
     src.write_bytes("1\n00:00:01,000 --> 00:00:02,000\nCaf\u00e9 time\n".encode("cp1252"))
     out = tmp_path / "out.srt"
-    assert translate("srt", src, out, fn=lambda t: "Hora del caf\u00e9 ma\u00f1ana")[1] is None
+    assert translate("srt", src, out, fn=lambda t: "Hora del caf\u00e9 ma\u00f1ana")[1].warnings == []
     assert out.read_bytes() == "1\n00:00:01,000 --> 00:00:02,000\nHora del caf\u00e9 ma\u00f1ana\n".encode(
         "cp1252"
     )
     _, report = translate(
         "srt", src, out, fn=lambda t: "\u0412\u0440\u0435\u043c\u044f \u043a\u043e\u0444\u0435"
     )
-    assert report is not None and "UTF-8" in report.warnings[0]
+    assert "UTF-8" in report.warnings[0]
     assert "\u0412\u0440\u0435\u043c\u044f" in out.read_bytes().decode("utf-8-sig")
 
 

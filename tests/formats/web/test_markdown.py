@@ -7,8 +7,8 @@ import lxml.html
 from markdown_it import MarkdownIt
 
 from polydoc.formats import handler_for
-from polydoc.segments import strip_tags
 from polydoc.formats.base import RebuildReport
+from polydoc.segments import strip_tags
 from tests.builders.web import MARKDOWN_DOC, build_markdown_doc, build_markdown_toml
 from tests.fakes import mark_words
 
@@ -19,7 +19,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 def _translate(src: Path, dst: Path, fn=mark_words) -> RebuildReport:
     report = H.rebuild(src, dst, {s.id: fn(s.text) for s in H.extract(src)}, target_language="es")
-    assert report is not None
+    assert isinstance(report, RebuildReport)
     return report
 
 

@@ -21,8 +21,8 @@ from polydoc.engines.apertium._pipe import ApertiumPipe, PipeRetired
 from polydoc.engines.apertium._stream import from_stream, to_stream
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.errors import EngineUnavailable
-from polydoc.segments import strip_tags
 from polydoc.languages import normalise
+from polydoc.segments import strip_tags
 
 MODES_DIR = Path("/usr/share/apertium/modes")
 _WORD = re.compile(r"\w+")

@@ -21,6 +21,7 @@ import langcodes
 from pydantic import BaseModel, ConfigDict, Field
 
 from polydoc.config import Settings, get_settings
+from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.engines.openai._check import problem
 from polydoc.engines.openai._http import CallState, Cancelled, post_chat
 from polydoc.engines.openai._prompt import (
@@ -30,7 +31,6 @@ from polydoc.engines.openai._prompt import (
     parse_reply,
     reply_content,
 )
-from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.errors import EngineUnavailable
 
 __all__ = ["OpenAIEngine", "OpenAIProfile", "load_profiles"]

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import repair_warning
-from polydoc.formats.l10n._icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.l10n._icu import rebuild_string, string_parts
 
 _SPACE = re.compile(r"[ \t\r\n]+")
 _SCALAR = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|NaN|-?Infinity")

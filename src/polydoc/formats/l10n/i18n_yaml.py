@@ -18,23 +18,24 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import langcodes
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import repair_warning
-from polydoc.formats.l10n._icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.l10n._icu import rebuild_string, string_parts
+
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node, ScalarNode
 
 _STR = "tag:yaml.org,2002:str"
 _PROPERTIES = re.compile(r"(?:[!&]\S*\s+)*")  # tag and anchor before a scalar
 _YAML11_BOOL = re.compile(r"(?i:y|n|yes|no|on|off)")
 _LANGUAGE_KEY = re.compile(r"[a-z]{2}(?:[-_][A-Za-z0-9]{2,4})?")  # en, pt-BR, zh_Hans (not "app")
-_RESOLVER = YAML(typ="rt").resolver
 _PLAIN_START = set("-?:,[]{}#&*!|>'\"%@`")
 
 
@@ -47,7 +48,17 @@ class _Scalar:
     flow: bool  # inside [...] or {...}
 
 
+@cache
+def _resolver():  # noqa: ANN202 - ruamel loads on first use, not when the registry reads our metadata
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").resolver
+
+
 def _read(src: Path) -> tuple[str, str, list[Node]]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     data = src.read_bytes()
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
     try:
@@ -63,6 +74,8 @@ def _read(src: Path) -> tuple[str, str, list[Node]]:
 
 
 def _scalars(docs: list[Node]) -> Iterator[_Scalar]:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
     seen: set[int] = set()
     for d, root in enumerate(docs):
         stack: list[tuple[Node, str, str, bool]] = [(root, f"#{d + 1 if d else ''}", "", False)]
@@ -98,7 +111,9 @@ def _plain_ok(value: str, flow: bool) -> bool:
         return False
     if _YAML11_BOOL.fullmatch(value):
         return False
-    return str(_RESOLVER.resolve(ScalarNode, value, (True, False))) == _STR
+    from ruamel.yaml.nodes import ScalarNode
+
+    return str(_resolver().resolve(ScalarNode, value, (True, False))) == _STR
 
 
 def _block(raw: str, value: str, folded: bool) -> str:
@@ -127,6 +142,8 @@ def _emit(scalar: _Scalar, raw: str, value: str) -> str:
 
 def _language_key(docs: list[Node]) -> ScalarNode | None:
     """The Rails-style root key (`en:` alone at the top, holding a mapping), if there is one."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
     if len(docs) != 1 or not isinstance(docs[0], MappingNode) or len(docs[0].value) != 1:
         return None
     key, value = docs[0].value[0]

@@ -26,8 +26,8 @@ import polib
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import repair_warning
-from polydoc.formats.l10n._icu import rebuild_string, string_parts
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.l10n._icu import rebuild_string, string_parts
 
 _CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')

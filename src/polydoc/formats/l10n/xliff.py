@@ -28,9 +28,9 @@ from lxml import etree
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import Masker, Repaired, repair, repair_warning, split_space
-from polydoc.segments import translatable
 from polydoc.formats._safety import parse_xml
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import translatable
 
 _PAIRED = {"g", "mrk", "pc"}
 _DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>\s*")

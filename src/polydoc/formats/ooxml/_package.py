@@ -11,11 +11,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from polydoc.errors import EncryptedDocument, MalformedDocument, UnsupportedFormat
-from polydoc.formats.ooxml._paragraphs import Element, TextPart, clean_xml, part_segments, rebuild_part
-from polydoc.segments import translatable
 from polydoc.formats._safety import SafeZip, xml_bytes
-from polydoc.segments import strip_tags
 from polydoc.formats.base import Segment
+from polydoc.formats.ooxml._paragraphs import Element, TextPart, clean_xml, part_segments, rebuild_part
+from polydoc.segments import strip_tags, translatable
 
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 CORE = "docProps/core.xml"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from polydoc.segments import TagBuilder, parse_tagged, same_tags, strip_tags, well_formed
 from polydoc.formats.base import Segment
+from polydoc.segments import TagBuilder, parse_tagged, same_tags, translatable, well_formed
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from polydoc.formats.ooxml._wordml import W_PPR, WordML, set_default_lang, w
-from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
+from polydoc.formats._safety import SafeZip, xml_bytes
+from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.ooxml._package import (
     fixed_context,
     main_part,
@@ -24,8 +24,8 @@ from polydoc.formats.ooxml._package import (
     rebuild_package,
     relationships,
 )
-from polydoc.formats._safety import SafeZip, xml_bytes
-from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
+from polydoc.formats.ooxml._wordml import W_PPR, WordML, set_default_lang, w
 
 _WHAT = "Word document"
 _WORDML, _DRAWINGML = WordML(), DrawingML()

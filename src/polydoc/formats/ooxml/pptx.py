@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
+from polydoc.formats._safety import SafeZip
+from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.ooxml._package import (
     fixed_context,
     main_part,
@@ -23,8 +24,7 @@ from polydoc.formats.ooxml._package import (
     rebuild_package,
     relationships,
 )
-from polydoc.formats._safety import SafeZip
-from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
 
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"

@@ -20,7 +20,7 @@ from lxml import etree
 
 from polydoc.errors import EncryptedDocument
 from polydoc.formats._safety import SafeZip, parse_xml, xml_bytes
-from polydoc.segments import is_data_value, strip_tags, tags_of
+from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.ooxml._xlsx_parts import Book, load_book, relationships
 from polydoc.formats.ooxml._xlsx_plan import Plan, cell_unit, make_plan
 from polydoc.formats.ooxml._xlsx_text import (
@@ -33,7 +33,7 @@ from polydoc.formats.ooxml._xlsx_text import (
     write_sml,
     xml_safe,
 )
-from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import is_data_value, strip_tags, tags_of
 
 _M = f"{{{MAIN_NS}}}"
 _TC = "{http://schemas.microsoft.com/office/spreadsheetml/2018/threadedcomments}"

@@ -22,6 +22,7 @@ from typing import ClassVar
 from lxml import etree
 
 from polydoc.errors import EncryptedDocument, MalformedDocument
+from polydoc.formats._safety import SafeZip, xml_bytes
 from polydoc.formats._xml_inline import (
     Element,
     InlineRules,
@@ -30,9 +31,8 @@ from polydoc.formats._xml_inline import (
     write_flow,
     write_plain,
 )
-from polydoc.segments import translatable
-from polydoc.formats._safety import SafeZip, xml_bytes
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import translatable
 
 NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -277,4 +277,4 @@ class OdpHandler(OdfHandler):
             return max(1, sum(1 for _ in roots["content.xml"].iter(q("draw", "page"))))
 
 
-HANDLERS: dict[str, FormatHandler] = {"odt": OdtHandler(), "ods": OdsHandler(), "odp": OdpHandler()}
+HANDLERS: tuple[FormatHandler, ...] = (OdtHandler(), OdsHandler(), OdpHandler())

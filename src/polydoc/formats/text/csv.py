@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from polydoc.errors import MalformedDocument
-from polydoc.segments import is_data_value, same_tags, strip_tags, tags_of
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import is_data_value, same_tags, strip_tags, tags_of
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _SAMPLE_CHARS = 32 * 1024

@@ -25,8 +25,8 @@ from typing import ClassVar
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import Masker, Token, pair_tags, repair, repair_warning
-from polydoc.segments import translatable
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import translatable
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _TIMING = re.compile(r"\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[,.]\d{1,3}")
@@ -296,4 +296,4 @@ class VttHandler(_SubtitleHandler):
     vtt = True
 
 
-HANDLERS: dict[str, FormatHandler] = {"srt": SrtHandler(), "vtt": VttHandler()}
+HANDLERS: tuple[FormatHandler, ...] = (SrtHandler(), VttHandler())

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import IO
 
 from polydoc.errors import MalformedDocument
-from polydoc.segments import TAG, parse_tagged, same_tags
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.segments import TAG, parse_tagged, same_tags
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from polydoc.formats._xml_inline import Element, InlineRules
 from polydoc.formats._safety import parse_xml
+from polydoc.formats._xml_inline import Element, InlineRules
 
 XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

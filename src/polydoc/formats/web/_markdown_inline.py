@@ -14,11 +14,12 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from html.entities import html5
-
-from markdown_it.helpers import parseLinkDestination, parseLinkTitle
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
 
 from polydoc.formats.web._html_flow import URL, Part, split_urls
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 _PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -124,6 +125,8 @@ class Aligner:
             if v.startswith(")", p):
                 self.pos = p + 1
                 return None
+            from markdown_it.helpers import parseLinkDestination, parseLinkTitle  # on first use (0.04 s)
+
             dest = parseLinkDestination(v, p, len(v))
             if dest.ok:
                 p = _WS.match(v, dest.pos).end()  # type: ignore[union-attr]

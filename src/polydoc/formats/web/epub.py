@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from polydoc.errors import EncryptedDocument, MalformedDocument
-from polydoc.formats.web import _epub_xhtml as xhtml
+from polydoc.formats._safety import SafeZip, parse_xml
 from polydoc.formats._xml_inline import (
     Element,
     read_flow,
@@ -24,10 +24,9 @@ from polydoc.formats._xml_inline import (
     write_flow,
     write_plain,
 )
-from polydoc.segments import translatable
-from polydoc.formats._safety import SafeZip, parse_xml
-from polydoc.segments import strip_tags
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.web import _epub_xhtml as xhtml
+from polydoc.segments import strip_tags, translatable
 
 OPF = "http://www.idpf.org/2007/opf"
 DC = "http://purl.org/dc/elements/1.1/"

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from polydoc.errors import MalformedDocument
-from polydoc.formats.web._html_walk import parse_page, translate_page
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.web._html_walk import parse_page, translate_page
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)

@@ -18,10 +18,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.web._html_flow import Flow, Part, entity_keeper, make_flow, render
 from polydoc.formats.web._html_walk import parse_page, translate_page
 from polydoc.formats.web._markdown_inline import Misaligned, align, decode, escape, guard_line_start
-from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.web.html import read_text, write_text
 
 _EOL = re.compile(r"\r\n|\r|\n")

@@ -1,0 +1,222 @@
+"""Reading and writing a PDF for `PdfHandler` (see `handler` for the approach).
+
+Pages stream: each page is read, planned and drawn on its own, overlays are written to a
+temporary file every `CHUNK` pages, and qpdf copies the unchanged objects from the source
+file when the output is saved. Licences: pdfminer.six (MIT), pikepdf (MPL-2.0, qpdf
+Apache-2.0) and reportlab (BSD) are permissive; PyMuPDF (AGPL) is deliberately not used.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from reportlab.pdfgen.canvas import Canvas
+
+from polydoc.errors import MalformedDocument
+from polydoc.formats.base import RebuildReport, Segment
+from polydoc.formats.pdf._apply import apply_plan, translated_copy
+from polydoc.formats.pdf._fonts import FontBook
+from polydoc.formats.pdf._page import PagePlan, PageText, page_text, plan_page
+from polydoc.formats.pdf._source import Source, open_pike, open_source
+from polydoc.formats.pdf._strip import StreamMismatch
+
+CHUNK = 32  # pages per overlay file
+
+
+@dataclass
+class _Stats:
+    total: int
+    text_pages: int = 0
+    no_text: int = 0
+    failed: list[int] = field(default_factory=list)
+    unedited: list[int] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+    shrunk: int = 0
+    overflow: int = 0
+    locked: int = 0
+    first_error: MalformedDocument | None = None
+
+    def read(self, source: Source, index: int) -> PageText | None:
+        try:
+            content = source.read(index)
+        except MalformedDocument as exc:
+            self.failed.append(index + 1)
+            self.first_error = self.first_error or exc
+            return None
+        if content.has_text:
+            self.text_pages += 1
+        else:
+            self.no_text += 1
+        return page_text(index + 1, content)
+
+    def check(self) -> None:
+        if self.first_error is not None and len(self.failed) == self.total:
+            raise self.first_error
+        if not self.text_pages:
+            raise MalformedDocument(
+                "The PDF has no text layer (it looks like a scan); run OCR on it first",
+                code="no_text_layer",
+            )
+
+    def add(self, plan: PagePlan) -> None:
+        self.fallbacks += plan.fallbacks
+        self.shrunk += plan.shrunk
+        self.overflow += plan.overflow
+        self.locked += plan.locked
+
+    def warnings(self, fonts: FontBook | None) -> list[str]:
+        out = []
+        if self.no_text:
+            out.append(f"{self.no_text} of {self.total} pages have no text layer and were left as they are")
+        if self.failed:
+            out.append(f"Pages {_pages(self.failed)} could not be read and were left as they are")
+        if self.unedited:
+            out.append(f"Pages {_pages(self.unedited)} could not be edited safely and were left untranslated")
+        if self.locked:
+            out.append(
+                f"{self.locked} text blocks share their drawing with text that cannot be redrawn "
+                "(rotated or hidden) and were left untranslated"
+            )
+        if self.fallbacks:
+            shown = ", ".join(self.fallbacks[:5]) + (" …" if len(self.fallbacks) > 5 else "")
+            out.append(
+                f"{len(self.fallbacks)} segments came back with broken inline tags ({shown}); "
+                "their text was set without inline formatting"
+            )
+        if self.shrunk:
+            out.append(f"{self.shrunk} text blocks were set below half their size to fit their boxes")
+        if self.overflow:
+            out.append(f"{self.overflow} text blocks did not fit their boxes even at the smallest size")
+        if fonts is not None and fonts.missing:
+            chars = "".join(sorted(fonts.missing)[:20])
+            out.append(f"No installed font has the characters {chars!r}; they show as empty boxes")
+        return out
+
+
+def _save(pdf: pikepdf.Pdf, dst: Path) -> None:
+    """Write through a temporary name so a failed save never leaves half a PDF at `dst`."""
+    partial = dst.with_name(dst.name + ".part")
+    try:
+        pdf.save(partial, encryption=pdf.is_encrypted, deterministic_id=not pdf.is_encrypted)
+        partial.replace(dst)
+    except pikepdf.PdfError as exc:
+        raise MalformedDocument(f"The translated PDF could not be written ({exc})") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _pages(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:10]) + (" …" if len(numbers) > 10 else "")
+
+
+class PdfDocument:
+    """The work behind `PdfHandler`, whose module stays free of the PDF libraries."""
+
+    def count_pages(self, src: Path) -> int:
+        pdf = open_pike(src)
+        try:
+            return len(pdf.pages)
+        except pikepdf.PdfError as exc:
+            raise MalformedDocument("The PDF's page tree is damaged") from exc
+        finally:
+            pdf.close()
+
+    def extract(self, src: Path) -> Iterator[Segment]:
+        with open_source(src) as source:
+            stats = _Stats(len(source.pike.pages))
+            for index in range(stats.total):
+                page = stats.read(source, index)
+                if page is not None:
+                    for sid, text, context in page.segments():
+                        yield Segment(sid, text, context)
+            stats.check()
+
+    def rebuild(
+        self,
+        src: Path,
+        dst: Path,
+        translations: Mapping[str, str],
+        *,
+        bilingual: bool = False,
+    ) -> RebuildReport:
+        """Write the translated PDF. `bilingual` keeps every original page and puts its translation
+        right after it."""
+        book: list[FontBook] = []
+
+        def fonts() -> FontBook:
+            if not book:
+                book.append(FontBook())
+            return book[0]
+
+        with open_source(src) as source, tempfile.TemporaryDirectory(prefix="polydoc-pdf-") as tmp:
+            stats = _Stats(len(source.pike.pages))
+            overlays: list[pikepdf.Pdf] = []
+            copies: list[tuple[int, pikepdf.Dictionary]] = []
+            try:
+                for start in range(0, stats.total, CHUNK):
+                    pages = range(start, min(stats.total, start + CHUNK))
+                    overlay = self._chunk(
+                        source, pages, translations, Path(tmp) / f"overlay-{start}.pdf", fonts, stats,
+                        copies if bilingual else None,
+                    )  # fmt: skip
+                    if overlay is not None:
+                        overlays.append(overlay)
+                stats.check()
+                pike = source.pike
+                for index, copy in reversed(copies):
+                    pike.pages.insert(index + 1, pikepdf.Page(copy))
+                _save(pike, dst)
+            finally:
+                for overlay in overlays:
+                    overlay.close()
+        warnings = stats.warnings(book[0] if book else None)
+        return RebuildReport(warnings)
+
+    def _chunk(
+        self,
+        source: Source,
+        pages: range,
+        translations: Mapping[str, str],
+        path: Path,
+        fonts: Callable[[], FontBook],
+        stats: _Stats,
+        copies: list[tuple[int, pikepdf.Dictionary]] | None,
+    ) -> pikepdf.Pdf | None:
+        """Plan and draw a run of pages, then apply the plans; returns the overlay to keep open."""
+        canvas = Canvas(str(path), invariant=1)
+        planned: list[tuple[int, PagePlan, int]] = []
+        for index in pages:
+            page = stats.read(source, index)
+            if page is None:
+                continue
+            plan = plan_page(page, translations, canvas, fonts)
+            if plan is None:
+                continue
+            stats.add(plan)
+            if plan.remove:
+                canvas.showPage()
+                planned.append((index, plan, len(planned)))
+        if not planned:
+            return None
+        canvas.save()
+        overlay = pikepdf.open(path)
+        pike = source.pike
+        for index, plan, number in planned:
+            target = pike.pages[index].obj
+            if copies is not None:
+                target = translated_copy(pike, target)
+            try:
+                apply_plan(pike, target, plan, overlay, number)
+            except (StreamMismatch, pikepdf.PdfError):
+                stats.unedited.append(index + 1)
+                continue
+            if copies is not None:
+                copies.append((index, target))
+        return overlay
+
+
+DOCUMENT = PdfDocument()
