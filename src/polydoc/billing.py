@@ -68,15 +68,17 @@ def add_entry(
     return True
 
 
-def _lock_account(session: Session, account_id: uuid.UUID) -> None:
-    # PostgreSQL: row lock serialises concurrent reservations; SQLite: BEGIN IMMEDIATE already does
+def lock_account(session: Session, account_id: uuid.UUID) -> None:
+    """Hold the account until the transaction ends, so concurrent ledger changes take turns.
+
+    PostgreSQL: row lock serialises concurrent reservations; SQLite: BEGIN IMMEDIATE already does."""
     session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
 def grant(
     session: Session, *, account_id: uuid.UUID, amount: int, note: str = "", idem_key: str | None = None
 ) -> None:
-    _lock_account(session, account_id)
+    lock_account(session, account_id)
     add_entry(
         session,
         account_id=account_id,
@@ -88,7 +90,7 @@ def grant(
 
 
 def reserve(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amount: int) -> None:
-    _lock_account(session, account_id)
+    lock_account(session, account_id)
     available = balance(session, account_id)
     if available < amount:
         raise InsufficientCredits(f"This run needs {amount} credits but the account has {available}")
@@ -116,7 +118,7 @@ def release(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amoun
 def settle(
     session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, held_amount: int, cost: int
 ) -> None:
-    _lock_account(session, account_id)
+    lock_account(session, account_id)
     release(session, account_id=account_id, run_id=run_id, amount=held_amount)
     add_entry(
         session,

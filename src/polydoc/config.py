@@ -16,7 +16,6 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("./data"), description="Folder for the database, broker and blobs")
     host: str = "127.0.0.1"
     port: int = 30000
-    public_url: str = ""
 
     database_url: str = Field("", description="SQLAlchemy URL; default sqlite in data_dir")
     broker_url: str = Field("", description="Celery broker; default SQLite file in data_dir")

@@ -40,9 +40,6 @@ class PolydocError(Exception):
             self.code = code
         super().__init__(self.message)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
-
 
 class BadRequest(PolydocError):
     code = "bad_request"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from polydoc import billing, storage
-from polydoc.pipeline import run as pipeline
 from polydoc.db.models import Run
 from polydoc.db.session import session_scope
 from polydoc.engines import register_engine
 from polydoc.errors import EngineUnavailable
-from polydoc.services import accounts, files, runs
+from polydoc.pipeline import run as pipeline
+from polydoc.services import accounts, files, lifecycle, runs
 from tests.fakes import FakeEngine, MemoryBlobStore, mark_words
 
 
@@ -24,6 +24,7 @@ def world(local_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setattr(storage, "get_store", lambda url=None: store)
     monkeypatch.setattr(files, "get_store", lambda url=None: store)
     monkeypatch.setattr(pipeline, "get_store", lambda url=None: store)
+    monkeypatch.setattr(lifecycle, "get_store", lambda url=None: store)
     monkeypatch.setattr(runs, "enqueue", lambda run_id: None)  # the test drives the worker side itself
     engine = FakeEngine(mark_words, pairs={("en", "es")})
     register_engine("fake", engine)
@@ -40,7 +41,7 @@ def world(local_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 
 def _execute(run_id, token: str = "w1") -> Run:  # noqa: ANN001
     with session_scope() as s:
-        assert runs.claim(s, run_id=run_id, token=token)
+        assert lifecycle.claim(s, run_id=run_id, token=token)
     pipeline.execute(run_id, token)
     with session_scope() as s:
         return s.get(Run, run_id)
@@ -55,7 +56,7 @@ def test_success_writes_one_output_and_settles(world: dict) -> None:
     with session_scope() as s:
         assert billing.balance(s, world["account_id"]) == 10 - run.credits
         assert billing.held(s, world["account_id"]) == 0
-        assert not runs.claim(s, run_id=run.id, token="w2")  # a redelivered message does nothing
+        assert not lifecycle.claim(s, run_id=run.id, token="w2")  # a redelivered message does nothing
 
 
 def test_engine_failure_fails_the_run_and_releases_the_hold(world: dict) -> None:
@@ -96,7 +97,7 @@ def test_cancel_while_translating_stops_without_output(world: dict) -> None:
 
 def test_a_second_worker_cannot_finish_a_run_it_lost(world: dict) -> None:
     with session_scope() as s:
-        assert runs.claim(s, run_id=world["run_id"], token="old")
+        assert lifecycle.claim(s, run_id=world["run_id"], token="old")
         s.get(Run, world["run_id"]).lease_until = s.get(Run, world["run_id"]).created_at  # lease expired
     run = _execute(world["run_id"], token="new")  # the sweep's redelivery takes it over
     assert run.status == "Succeeded" and run.worker == "new"

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -128,7 +127,6 @@ class Run(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
-    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     engine_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # time spent waiting on engines
 
 

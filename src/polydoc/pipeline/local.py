@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_batches, warm_route
+from polydoc.engines import BatchContext, Route, find_route, get_engine, warm_route
 from polydoc.errors import UnsupportedLanguage
 from polydoc.formats import detect, handler_for
-from polydoc.segments import strip_tags
-from polydoc.formats.base import RebuildReport, Segment
+from polydoc.formats.base import Segment
 from polydoc.languages import detect as detect_language
 from polydoc.languages import normalise
-from polydoc.cli.paths import output_path
-from polydoc.pipeline.overlap import StreamedTranslations
+from polydoc.pipeline.overlap import StreamedTranslations, send_batches, translate_while_rebuilding
+from polydoc.segments import strip_tags
 
 DETECTION_SAMPLE = 200  # segments read before the source language is guessed
 
@@ -45,13 +42,14 @@ def translate_file(
     src: Path,
     *,
     target: str,
+    output: Path,
     source: str | None = None,
-    output: Path | None = None,
     engine: str = "apertium",
     progress: Callable[[int, int | None], None] | None = None,
 ) -> LocalResult:
-    """Translate `src` into `target`; `progress(done, total)` gets unique segments (total None
-    while the document is still being read). The output appears only when it is complete."""
+    """Translate `src` into `target`, written to the file `output` (the CLI names it), which appears
+    only when it is complete; `progress(done, total)` gets unique segments (total None while the
+    document is still being read)."""
     handler = handler_for(detect(src, src.name))
     target = normalise(target)
     extracted = handler.extract(src)
@@ -65,25 +63,18 @@ def translate_file(
             raise UnsupportedLanguage("The source language could not be detected; pass --from")
     route = find_route(engine, source, target)
     warm_route(route)  # the engine starts while the document is read
-    dst = output_path(src, target, output, many=False)
-    result = LocalResult(output=dst, source_language=source, route=route.label, segments=0, unique_segments=0)
-    partial = dst.with_name(f".{dst.stem}.partial{dst.suffix}")  # never a half-written output
-    translations = StreamedTranslations()
+    result = LocalResult(output=output, source_language=source, route=route.label, segments=0, unique_segments=0)
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # never a half-written output
     segments = itertools.chain(sample, extracted)
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
-            rebuilt = pool.submit(handler.rebuild, src, partial, translations, target_language=target)
-            try:
-                _translate(segments, route, translations, result, rebuilt, progress, title=src.name)
-                translations.complete()
-            except BaseException:
-                translations.abandon()  # the rebuild stops at its next lookup
-                raise
-        report = rebuilt.result()  # the thread has ended: its file is complete or left alone
+        report = translate_while_rebuilding(
+            lambda table: handler.rebuild(src, partial, table, target_language=target),
+            lambda table, stop: _translate(segments, route, table, result, stop, progress, title=src.name),
+        )
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    os.replace(partial, dst)
+    os.replace(partial, output)
     result.warnings.extend(report.warnings)
     return result
 
@@ -93,7 +84,7 @@ def _translate(
     route: Route,
     translations: StreamedTranslations,
     result: LocalResult,
-    rebuilt: Future[RebuildReport],
+    stop: Callable[[], bool],
     progress: Callable[[int, int | None], None] | None,
     *,
     title: str,
@@ -102,14 +93,13 @@ def _translate(
     batch_size = get_engine(route.engine_name).batch_size
     context = BatchContext(title=title)
     seen: set[str] = set()
-    sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
     total: int | None = None
 
     def requests() -> Iterator[tuple[list[str], BatchContext]]:
         nonlocal total
         batch: list[str] = []
         for seg in segments:
-            if rebuilt.done() and rebuilt.exception() is not None:
+            if stop():
                 return  # the rebuild failed: its error is the one to report
             result.segments += 1
             translations.add_segment(seg.id, seg.text)
@@ -117,18 +107,14 @@ def _translate(
                 seen.add(seg.text)
                 batch.append(seg.text)
             if len(batch) == batch_size:
-                sent.append(batch)
                 yield batch, context
                 batch = []
         total = len(seen)
         if batch:
-            sent.append(batch)
             yield batch, context
 
     done = 0
-    for out, _seconds in translate_batches(route, requests()):
-        batch = sent.popleft()
-        translations.add_translations(zip(batch, out.texts, strict=True))
+    for batch, out, _seconds in send_batches(route, requests(), into=translations, stop=stop):
         result.input_tokens += out.input_tokens
         result.output_tokens += out.output_tokens
         done += len(batch)

@@ -1,15 +1,25 @@
-"""Translations a handler can read while the engine is still producing them.
+"""Translating while rebuilding: the driver a run and `polydoc translate` share.
 
-`polydoc translate` extracts, translates and rebuilds at once: the handler's `rebuild` runs in a
-thread over a `StreamedTranslations`, and each lookup waits for that segment's translation. A
-rebuild reads segments in document order, as they are translated, so the output is written while
-the engine works rather than after it; a lookup out of order only waits longer.
+Extraction, translation and rebuild overlap: the handler's `rebuild` runs in a thread over a
+`StreamedTranslations`, and each lookup waits for that segment's translation. A rebuild reads
+segments in document order, as they are translated, so the output is written while the engine
+works rather than after it; a lookup out of order only waits longer. `translate_while_rebuilding`
+owns that thread; `send_batches` keeps the engine's read-ahead batches in order. What differs
+(the run's memory, lease and progress; the local CLI's de-duplication as it reads) is the caller's.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from polydoc.engines import BatchContext, BatchResult, Route, translate_batches
+
+if TYPE_CHECKING:
+    from polydoc.formats.base import RebuildReport, Segment
 
 
 class TranslationAbandoned(Exception):
@@ -83,3 +93,56 @@ class StreamedTranslations(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._settled())
+
+
+def translate_while_rebuilding(
+    rebuild: Callable[[StreamedTranslations], RebuildReport],
+    translate: Callable[[StreamedTranslations, Callable[[], bool]], None],
+    *,
+    segments: Iterable[Segment] = (),
+    translated: Callable[[], None] = lambda: None,
+) -> RebuildReport:
+    """Run `rebuild(table)` in a thread while `translate(table, stop)` hands it translations.
+
+    `segments` already known are in the table before the rebuild starts. `stop()` turns true when
+    the rebuild failed: no more batches are worth sending, and its error is the one to report.
+    `translated()` runs once every translation is in, while the rebuild finishes. On any failure
+    the table is abandoned, so the rebuild stops at its next lookup."""
+    table = StreamedTranslations()
+    for seg in segments:
+        table.add_segment(seg.id, seg.text)
+    with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
+        rebuilt = pool.submit(rebuild, table)
+        try:
+            translate(table, lambda: rebuilt.done() and rebuilt.exception() is not None)
+            table.complete()
+            translated()
+        except BaseException:
+            table.abandon()  # the rebuild stops at its next lookup
+            raise
+    return rebuilt.result()  # the thread has ended: its output is complete or left alone
+
+
+def send_batches(
+    route: Route,
+    requests: Iterable[tuple[list[str], BatchContext]],
+    *,
+    into: StreamedTranslations,
+    stop: Callable[[], bool],
+) -> Iterator[tuple[list[str], BatchResult, float]]:
+    """(batch, result, seconds waited) per batch, in order, its translations already handed to
+    `into`; the engine has its read-ahead batches while the caller handles one (`translate_batches`).
+    No batch is sent once `stop()` is true."""
+    sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
+
+    def tracked() -> Iterator[tuple[list[str], BatchContext]]:
+        for batch, context in requests:
+            if stop():
+                return
+            sent.append(batch)
+            yield batch, context
+
+    for result, seconds in translate_batches(route, tracked()):
+        batch = sent.popleft()
+        into.add_translations(zip(batch, result.texts, strict=True))
+        yield batch, result, seconds

@@ -2,39 +2,35 @@
 
 The stages carry weights that turn into the run's `progress`. Side effects are
 deterministic, so a run retried after a crash produces one output and one charge: the
-output key is `runs/<id>/output.<ext>`, the output file id is derived from the run id, the
-ledger keys are `run:<id>:…` and cache rows are inserted with ON CONFLICT DO NOTHING.
+output key and the output file id are derived from the run id (`lifecycle.output_key`,
+`lifecycle.output_file_id`), the ledger keys are `run:<id>:…` and cache rows are inserted with
+ON CONFLICT DO NOTHING. Every change of the run's state goes through `services.lifecycle`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tempfile
 import threading
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
-from polydoc import billing
 from polydoc.config import get_settings
-from polydoc.db.models import CachedSegment, File, Run, utcnow
+from polydoc.db.models import File, Run
 from polydoc.db.session import session_scope
-from polydoc.engines import BatchContext, Route, find_route, get_engine, translate_batches
+from polydoc.engines import BatchContext, Route, find_route, get_engine
+from polydoc.engines.memory import SegmentCache, memory_name
 from polydoc.errors import PolydocError
 from polydoc.formats import Segment, handler_for
-from polydoc.services import runs as runs_service
+from polydoc.pipeline.naming import output_name
+from polydoc.pipeline.overlap import StreamedTranslations, send_batches, translate_while_rebuilding
+from polydoc.services import lifecycle
 from polydoc.storage import get_store
-from polydoc.pipeline.overlap import StreamedTranslations
 
 log = logging.getLogger("polydoc.pipeline")
 
@@ -64,50 +60,6 @@ class Tally:
     warnings: list[str] = field(default_factory=list)
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def output_name(filename: str, target: str) -> str:
-    path = PurePosixPath(filename)
-    return f"{path.stem}.{target}{path.suffix}" if path.suffix else f"{filename}.{target}"
-
-
-def output_file_id(run_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(run_id, "output")
-
-
-class SegmentCache:
-    """The account's translation memory for one engine and language pair."""
-
-    def __init__(self, account_id: uuid.UUID, engine: str, source: str, target: str) -> None:
-        self.key = dict(account_id=account_id, engine=engine, source_language=source, target_language=target)
-
-    def lookup(self, session: Session, texts: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        by_hash = {_hash(t): t for t in texts}
-        hashes = list(by_hash)
-        for i in range(0, len(hashes), 500):
-            rows = session.execute(
-                select(CachedSegment.source_hash, CachedSegment.target_text).where(
-                    *(getattr(CachedSegment, k) == v for k, v in self.key.items()),
-                    CachedSegment.source_hash.in_(hashes[i : i + 500]),
-                )
-            )
-            found.update({by_hash[h]: target for h, target in rows})
-        return found
-
-    def store(self, session: Session, pairs: list[tuple[str, str]]) -> None:
-        if not pairs:
-            return
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        rows = [dict(self.key, source_hash=_hash(s), target_text=t, created_at=utcnow()) for s, t in pairs]
-        # one parameter set per row: a statement with every row in its VALUES is compiled anew
-        # each batch (0.1 s for 200 rows), this one once
-        session.connection().execute(insert(CachedSegment.__table__).on_conflict_do_nothing(), rows)
-
-
 class RunExecution:
     def __init__(self, run_id: uuid.UUID, token: str) -> None:
         self.run_id = run_id
@@ -117,7 +69,7 @@ class RunExecution:
     # -- bookkeeping --------------------------------------------------------------------------
     def _renew(self, **values: object) -> None:
         with session_scope() as s:
-            if not runs_service.renew(s, run_id=self.run_id, token=self.token, **values):
+            if not lifecycle.renew(s, run_id=self.run_id, token=self.token, **values):
                 raise RunLost(str(self.run_id))
 
     def _stage(self, stage: str, progress: float) -> None:
@@ -135,15 +87,7 @@ class RunExecution:
             self.glossary = tuple((str(a), str(b)) for a, b in self.options.get("glossary") or ())
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
             cost = run.hold_credits
-            s.execute(
-                update(Run)
-                .where(Run.id == self.run_id)
-                .values(
-                    started_at=func.coalesce(Run.started_at, utcnow()),
-                    input_tokens=func.coalesce(Run.input_tokens, 0),
-                    output_tokens=func.coalesce(Run.output_tokens, 0),
-                )
-            )
+            lifecycle.start(s, run_id=self.run_id)
         handler = handler_for(fmt)
         with tempfile.TemporaryDirectory(prefix="polydoc-run-") as tmp:
             src = Path(tmp) / f"input.{fmt}"
@@ -155,32 +99,17 @@ class RunExecution:
             self._stage("translating", STAGE_END["extracting"])
             mode = self.options.get("output_mode", "translated")
             # the output is rebuilt beside the engine, each segment as soon as it is translated
-            table = StreamedTranslations()
-            for seg in segments:
-                table.add_segment(seg.id, seg.text)
-            with ThreadPoolExecutor(1, thread_name_prefix="rebuild") as pool:
-                rebuilt = pool.submit(
-                    handler.rebuild, src, dst, table, target_language=self.target, output_mode=mode
-                )
-                try:
-                    self.translate(
-                        segments,
-                        route,
-                        title=filename,
-                        into=table,
-                        stop=lambda: rebuilt.done() and rebuilt.exception() is not None,
-                    )
-                    table.complete()
-                    self._stage("rebuilding", STAGE_END["translating"])
-                    report = rebuilt.result()
-                except BaseException:
-                    table.abandon()
-                    raise
+            report = translate_while_rebuilding(
+                lambda table: handler.rebuild(src, dst, table, target_language=self.target, output_mode=mode),
+                lambda table, stop: self.translate(segments, route, title=filename, into=table, stop=stop),
+                segments=segments,
+                translated=lambda: self._stage("rebuilding", STAGE_END["translating"]),
+            )
             self.tally.warnings.extend(report.warnings)
             self._stage("rebuilding", STAGE_END["rebuilding"])
-            key = f"runs/{self.run_id}/output.{fmt}"
+            key = lifecycle.output_key(self.run_id, fmt)
             get_store().put_file(key, dst)
-            self.finish(key, dst, output_name(filename, self.target), fmt, cost, route)
+            self.finish(dst, output_name(filename, self.target), fmt, cost, route)
 
     def translate(
         self,
@@ -197,8 +126,8 @@ class RunExecution:
         counts = Counter(seg.text for seg in segments)
         unique = list(counts)
         # a glossary changes translations: its fingerprint is part of the memory's key
-        memory_key = route.engine_name + (f"#g{_hash(repr(self.glossary))[:16]}" if self.glossary else "")
-        cache = SegmentCache(self.account_id, memory_key, self.source, self.target)
+        memory = memory_name(route.engine_name, self.glossary)
+        cache = SegmentCache(self.account_id, memory, self.source, self.target)
         with session_scope() as s:
             known = cache.lookup(s, unique)
         into.add_translations(known.items())
@@ -211,23 +140,17 @@ class RunExecution:
         engine = get_engine(route.engine_name)
         batch_size = max(1, engine.batch_size)
         span = STAGE_END["translating"] - STAGE_END["extracting"]
-        starts = range(0, len(todo), batch_size)
-        batches = [todo[start : start + batch_size] for start in starts]
-
-        sent: deque[list[str]] = deque()  # batches inside translate_batches, oldest first
 
         def requests() -> Iterator[tuple[list[str], BatchContext]]:
-            for start, batch in zip(starts, batches, strict=True):
+            for start in range(0, len(todo), batch_size):
                 if SHUTTING_DOWN.is_set():  # hand back before sending more to the engine
                     raise HandBack(str(self.run_id))
-                if stop():
-                    return
-                sent.append(batch)
                 before = tuple(todo[max(0, start - 3) : start])
-                yield batch, BatchContext(title=title, before=before, glossary=self.glossary)
+                yield todo[start : start + batch_size], BatchContext(
+                    title=title, before=before, glossary=self.glossary
+                )
 
-        for result, engine_seconds in translate_batches(route, requests()):
-            batch = sent.popleft()
+        for batch, result, engine_seconds in send_batches(route, requests(), into=into, stop=stop):
             failed = set(result.failed)
             for i in failed:
                 self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
@@ -236,14 +159,13 @@ class RunExecution:
                 for i, (src, out) in enumerate(zip(batch, result.texts, strict=True))
                 if i not in failed
             ]
-            into.add_translations(zip(batch, result.texts, strict=True))
             self.tally.done += sum(counts[t] for t in batch)
             self.tally.failed += sum(counts[batch[i]] for i in failed)
             self.tally.input_tokens += result.input_tokens
             self.tally.output_tokens += result.output_tokens
             with session_scope() as s:
                 cache.store(s, new)
-                ok = runs_service.renew(
+                ok = lifecycle.renew(
                     s,
                     run_id=self.run_id,
                     token=self.token,
@@ -261,53 +183,26 @@ class RunExecution:
                 if not ok:
                     raise RunLost(str(self.run_id))
 
-    def finish(self, key: str, dst: Path, name: str, fmt: str, cost: int, route: Route) -> None:
-        out_id = output_file_id(self.run_id)
+    def finish(self, dst: Path, name: str, fmt: str, cost: int, route: Route) -> None:
         with session_scope() as s:
-            billing._lock_account(s, self.account_id)
-            ended = s.execute(
-                update(Run)
-                .where(Run.id == self.run_id, Run.worker == self.token, Run.status == "Running")
-                .values(
-                    status="Succeeded",
-                    stage="done",
-                    progress=1.0,
-                    finished_at=utcnow(),
-                    lease_until=None,
-                    output_file_id=out_id,
-                    credits=cost,
-                    route=route.label,
-                    segments_total=self.tally.total,
-                    segments_done=self.tally.total,
-                    segments_cached=self.tally.cached,
-                    segments_failed=self.tally.failed,
-                    warnings=self.tally.warnings[:100],
-                )
-                .execution_options(synchronize_session=False)
+            ended = lifecycle.finish(
+                s,
+                run_id=self.run_id,
+                token=self.token,
+                account_id=self.account_id,
+                output=dst,
+                name=name,
+                fmt=fmt,
+                language=self.target,
+                cost=cost,
+                route=route.label,
+                segments_total=self.tally.total,
+                segments_cached=self.tally.cached,
+                segments_failed=self.tally.failed,
+                warnings=self.tally.warnings,
             )
-            if ended.rowcount != 1:
+            if not ended:
                 raise RunLost(str(self.run_id))
-            if s.get(File, out_id) is None:
-                from polydoc.services.files import sha256_of
-
-                now = utcnow()
-                s.add(
-                    File(
-                        id=out_id,
-                        account_id=self.account_id,
-                        filename=name,
-                        size=dst.stat().st_size,
-                        num_pages=0,
-                        format=fmt,
-                        language=self.target,
-                        s3_key=key,
-                        sha256=sha256_of(dst),
-                        created_at=now,
-                        expires_at=now + timedelta(seconds=get_settings().file_ttl),
-                        run_id=self.run_id,
-                    )
-                )
-            billing.settle(s, account_id=self.account_id, run_id=self.run_id, held_amount=cost, cost=cost)
 
 
 def execute(
@@ -322,7 +217,8 @@ def execute(
         _drop_orphan_output(run_id)
     except HandBack:
         log.info("worker stopping: run %s handed back to the queue", run_id)
-        _hand_back(run_id, token)
+        with session_scope() as s:
+            lifecycle.hand_back(s, run_id=run_id, token=token)
     except PolydocError as exc:
         _fail(run_id, token, exc.code, exc.message)
     except Exception as exc:
@@ -350,7 +246,7 @@ class _Heartbeat:
         while not self._stop.wait(self.every):
             try:
                 with session_scope() as s:
-                    if not runs_service.renew(s, run_id=self.run_id, token=self.token):
+                    if not lifecycle.renew(s, run_id=self.run_id, token=self.token):
                         return  # cancelled or taken over: the worker notices at its next step
             except Exception:  # a database hiccup: try again at the next beat
                 log.warning("could not renew the lease of run %s", self.run_id, exc_info=True)
@@ -364,41 +260,17 @@ class _Heartbeat:
         self._thread.join(timeout=5)
 
 
-def _hand_back(run_id: uuid.UUID, token: str) -> None:
-    with session_scope() as s:
-        handed = s.execute(
-            update(Run)
-            .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
-            .values(
-                stage="queued",
-                worker=None,
-                lease_until=utcnow() + timedelta(seconds=get_settings().queue_grace_seconds),
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if handed.rowcount == 1:
-            from polydoc.db.session import after_commit
-
-            after_commit(s, lambda: runs_service.enqueue(run_id))
-
-
 def _database_lost(exc: BaseException) -> bool:
     """A dropped or refused database connection (restart, failover, terminated backend): not the run's fault."""
     return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
 def _release_to_sweep(run_id: uuid.UUID, token: str) -> None:
-    """Give the run back with its lease already expired: the next sweep re-queues it, counting the
-    attempt, so a run that keeps losing the database still ends. If the database is still away,
-    the lease runs out on its own and the sweep does the same."""
+    """Give the run back for the sweep (`lifecycle.release_to_sweep`). If the database is still
+    away, the lease runs out on its own and the sweep does the same."""
     try:
         with session_scope() as s:
-            s.execute(
-                update(Run)
-                .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
-                .values(stage="queued", worker=None, lease_until=utcnow())
-                .execution_options(synchronize_session=False)
-            )
+            lifecycle.release_to_sweep(s, run_id=run_id, token=token)
     except Exception:
         log.warning("run %s could not be given back; its lease will run out", run_id, exc_info=True)
 
@@ -406,16 +278,11 @@ def _release_to_sweep(run_id: uuid.UUID, token: str) -> None:
 def _drop_orphan_output(run_id: uuid.UUID) -> None:
     """A cancelled run may have stored its output just before it noticed; remove that blob."""
     with session_scope() as s:
-        run = s.get(Run, run_id)
-        if run is None or run.status != "Failed":
-            return
-        fmt = s.scalar(select(File.format).where(File.id == run.input_file_id))
-    get_store().delete(f"runs/{run_id}/output.{fmt}")
+        key = lifecycle.orphan_output(s, run_id=run_id)
+    if key is not None:
+        get_store().delete(key)
 
 
 def _fail(run_id: uuid.UUID, token: str, code: str, message: str) -> None:
     with session_scope() as s:
-        billing._lock_account(s, s.scalar(select(Run.account_id).where(Run.id == run_id)))
-        run = s.get(Run, run_id)
-        if run is not None and run.status == "Running" and run.worker == token:
-            runs_service.fail(s, run, code=code, message=message)
+        lifecycle.fail_held(s, run_id=run_id, token=token, code=code, message=message)

@@ -1,50 +1,33 @@
-"""Runs: creation (validation, credit hold, enqueue), cancel, and the worker's claim/lease.
+"""Runs as their owner sees them: creation (validation, credit hold, enqueue), listing, cancel.
 
 A run is `Running` from creation until it ends `Succeeded` or `Failed`; `stage` says where it
-is. Workers claim a run with a conditional UPDATE (atomic on SQLite and PostgreSQL), renew a
-lease while they work, and finish only if they still hold it, so a redelivered message or a
-swept run never does the work twice.
+is. What happens to it once a worker has it (claim, lease, finish, sweep) is in `lifecycle`.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from polydoc import billing
 from polydoc.config import get_settings
-from polydoc.db.models import File, Run, utcnow
+from polydoc.db.models import Run, utcnow
 from polydoc.db.session import after_commit
 from polydoc.engines import find_route
-from polydoc.formats import handler_for
 from polydoc.errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge, UnsupportedLanguage
+from polydoc.formats import handler_for
 from polydoc.languages import normalise
+from polydoc.queue import enqueue
 from polydoc.services import files as files_service
+from polydoc.services import lifecycle
 from polydoc.services._paging import page
-from polydoc.storage import get_store
-
-log = logging.getLogger("polydoc.runs")
-
 
 
 def estimate_credits(num_pages: int) -> int:
     return max(1, num_pages) * get_settings().credits_per_page
-
-
-def enqueue(run_id: uuid.UUID) -> None:
-    """Publish the run's message. Called after the commit, so the run exists whatever happens here:
-    if the broker is unreachable the run stays queued and the sweep re-queues it when its lease
-    (the queue grace) runs out. Raising would turn a created run into an error answer."""
-    from polydoc.worker import execute_run
-
-    try:
-        execute_run.apply_async(kwargs={"run_id": str(run_id)})
-    except Exception:  # kombu/redis connection errors: the database, not the queue, keeps the run
-        log.warning("could not queue run %s; the sweep will re-queue it", run_id, exc_info=True)
 
 
 def create_run(
@@ -131,83 +114,11 @@ def list_runs(
     return page(session, Run, query, account_id=account_id, limit=limit, after=after)
 
 
-def fail(session: Session, run: Run, *, code: str, message: str, stage: str = "failed") -> None:
-    """End a run as Failed and release its hold (idempotent)."""
-    run.status, run.stage = "Failed", stage
-    run.error_code, run.error_message = code, message
-    run.finished_at = utcnow()
-    run.lease_until = None
-    billing.release(session, account_id=run.account_id, run_id=run.id, amount=run.hold_credits)
-    session.flush()
-
-
 def cancel_run(session: Session, *, account_id: uuid.UUID, run_id: str) -> Run:
     run = get_run(session, account_id=account_id, run_id=run_id)
-    billing._lock_account(session, account_id)
+    billing.lock_account(session, account_id)
     session.refresh(run)
     if run.status != "Running":
         raise Conflict(f"The run already ended {run.status}", code="run_finished")
-    run.cancel_requested = True
-    fail(session, run, code="cancelled", message="The run was cancelled", stage="cancelled")
+    lifecycle.fail(session, run, code="cancelled", message="The run was cancelled", stage="cancelled")
     return run
-
-
-# --- worker side -------------------------------------------------------------------------------
-
-
-def claim(session: Session, *, run_id: uuid.UUID, token: str) -> bool:
-    """Take a queued run, or one whose lease expired; True when this worker now holds it."""
-    now = utcnow()
-    lease = timedelta(seconds=get_settings().run_lease_seconds)
-    result = session.execute(
-        update(Run)
-        .where(
-            Run.id == run_id,
-            Run.status == "Running",
-            or_(Run.stage == "queued", Run.lease_until.is_(None), Run.lease_until < now),
-        )
-        .values(worker=token, lease_until=now + lease, attempts=Run.attempts + 1, stage="extracting")
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def renew(session: Session, *, run_id: uuid.UUID, token: str, **values: object) -> bool:
-    """Extend the lease and record progress; False when the run is no longer ours (cancelled, swept)."""
-    lease = timedelta(seconds=get_settings().run_lease_seconds)
-    result = session.execute(
-        update(Run)
-        .where(Run.id == run_id, Run.worker == token, Run.status == "Running")
-        .values(lease_until=utcnow() + lease, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def expired_runs(session: Session, *, limit: int = 500) -> list[Run]:
-    """Runs whose lease ran out, locked until the caller commits; rows a worker is updating right
-    now (claim, renew, finish) are skipped, so the sweep never acts on a state that just changed
-    (it would otherwise overwrite a claim, or fail and re-mark a run that had just succeeded)."""
-    query = select(Run).where(Run.status == "Running", Run.lease_until < utcnow()).limit(limit)
-    return list(session.scalars(query.with_for_update(skip_locked=True)))
-
-
-def sweep(session: Session) -> list[uuid.UUID]:
-    """Re-queue runs whose worker vanished; fail those that used up their attempts."""
-    settings = get_settings()
-    requeued: list[uuid.UUID] = []
-    for run in expired_runs(session):
-        if run.attempts >= settings.max_attempts:
-            fail(session, run, code="worker_lost", message=f"The run was interrupted {run.attempts} times")
-            # an attempt may have stored the output before it was interrupted: no blob without a file row
-            fmt = session.scalar(select(File.format).where(File.id == run.input_file_id))
-            key = f"runs/{run.id}/output.{fmt}"
-            after_commit(session, lambda key=key: get_store().delete(key))
-            continue
-        run.stage = "queued"
-        run.lease_until = utcnow() + timedelta(seconds=settings.queue_grace_seconds)
-        requeued.append(run.id)
-    session.flush()
-    for run_id in requeued:
-        after_commit(session, lambda rid=run_id: enqueue(rid))
-    return requeued

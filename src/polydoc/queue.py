@@ -1,0 +1,138 @@
+"""The Celery app and `enqueue(run_id)`: the queue only carries run ids.
+
+Services send the run task by name, so they never import the worker (whose tasks import the
+pipeline); `include=["polydoc.worker"]` makes a worker process load the tasks. The embedded
+default uses kombu's SQLAlchemy transport on a SQLite file; its polling interval cannot be passed
+through `broker_transport_options` (those go to create_engine), so a subclass sets it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import uuid
+
+from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES, virtual
+from kombu.transport import redis as kombu_redis
+from kombu.transport.sqlalchemy import Transport as SQLAlchemyTransport
+
+from polydoc.config import get_settings
+
+log = logging.getLogger("polydoc.worker")  # the transports run inside the worker
+runs_log = logging.getLogger("polydoc.runs")  # enqueue runs where runs are created or handed back
+
+EXECUTE_RUN = "polydoc.execute_run"  # the worker's task, sent by name
+
+
+class FastPollingSQLTransport(SQLAlchemyTransport):
+    """kombu's SQLAlchemy transport polling every 50 ms instead of every second."""
+
+    polling_interval = get_settings().broker_poll_interval
+
+
+TRANSPORT_ALIASES["polydoc-sqla"] = "polydoc.queue:FastPollingSQLTransport"
+
+
+class _RedisQoS(kombu_redis.QoS):
+    """Leaves messages of a lost connection alone instead of crashing the worker on them.
+
+    When Redis goes away (restart, failover), Celery 5.7's consumer `collect()`s the lost
+    connection (the transport's client becomes None) and reconnects on a new one. Closing the
+    old channel then tries to restore its unacked (acks_late) messages, and a task finishing
+    later acks on the old channel; both go through the missing client and raise AttributeError
+    ('NoneType' object has no attribute 'hostname' / 'client'), which Celery treats as
+    unrecoverable: the worker stops consuming and exits. Skipping them loses nothing: the
+    database keeps every run, a redelivered message finds its run claimed or done, and the
+    sweep re-queues runs whose lease expires.
+    """
+
+    def _connection_gone(self) -> bool:
+        transport = self.channel.connection
+        return transport is None or transport.client is None
+
+    def restore_unacked(self, client: object = None) -> None:
+        if client is None and self._connection_gone():
+            log.warning(
+                "broker connection lost: %d unacked message(s) left to the sweep", len(self._delivered)
+            )
+            self._delivered.clear()
+            return
+        super().restore_unacked(client)
+
+    def ack(self, delivery_tag: str) -> None:
+        if self._connection_gone():
+            virtual.QoS.ack(self, delivery_tag)  # forget it locally; its connection is gone
+            return
+        super().ack(delivery_tag)
+
+    def reject(self, delivery_tag: str, requeue: bool = False) -> None:
+        if self._connection_gone():
+            virtual.QoS.ack(self, delivery_tag)
+            return
+        super().reject(delivery_tag, requeue=requeue)
+
+
+class _RedisChannel(kombu_redis.Channel):
+    QoS = _RedisQoS
+
+
+class RedisTransport(kombu_redis.Transport):
+    """kombu's Redis transport, surviving a Redis restart while tasks are running (see _RedisQoS)."""
+
+    Channel = _RedisChannel
+
+
+TRANSPORT_ALIASES["polydoc-redis"] = "polydoc.queue:RedisTransport"
+
+
+def _broker_url() -> str:
+    url = get_settings().resolved_broker_url
+    if url.startswith("sqla+sqlite"):
+        path = url.split("///", 1)[1]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        _enable_wal(path)
+        return "polydoc-sqla+" + url.removeprefix("sqla+")
+    if url.startswith("redis://"):
+        return "polydoc-redis://" + url.removeprefix("redis://")
+    return url
+
+
+def _enable_wal(path: str) -> None:
+    """WAL is a property of the file: set once, every later connection (kombu's too) uses it."""
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
+
+
+def _config() -> dict[str, object]:
+    """Read when the app is first used, not when this module is imported: resolving the broker
+    prepares the SQLite broker file, which must land in the data folder the command configured."""
+    return dict(
+        broker_url=_broker_url(),
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_concurrency=get_settings().worker_concurrency,
+        # no beat schedule: every worker ticks itself and periodic slots elect one per period
+    )
+
+
+celery_app = Celery("polydoc", include=["polydoc.worker"])
+celery_app.add_defaults(_config)
+
+
+def enqueue(run_id: uuid.UUID) -> None:
+    """Publish the run's message. Called after the commit, so the run exists whatever happens here:
+    if the broker is unreachable the run stays queued and the sweep re-queues it when its lease
+    (the queue grace) runs out. Raising would turn a created run into an error answer."""
+    try:
+        celery_app.send_task(EXECUTE_RUN, kwargs={"run_id": str(run_id)})
+    except Exception:  # kombu/redis connection errors: the database, not the queue, keeps the run
+        runs_log.warning("could not queue run %s; the sweep will re-queue it", run_id, exc_info=True)
