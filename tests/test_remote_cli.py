@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POLYDOC, Service, upload
+from tests.helpers import POLYDOC, Service, upload
 
 STORY = b"The house is very big.\n\nThe dog is red and the cat is black.\n"
 PAGE = b"""<!DOCTYPE html>
@@ -194,7 +194,7 @@ def test_follow_reads_server_sent_events() -> None:
 def test_follow_falls_back_to_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     import httpx
 
-    from polydoc import remote as remote_module
+    from polydoc import client as remote_module
 
     monkeypatch.setattr(remote_module, "POLL_SECONDS", 0)
     answers = iter([_run("Running", 0.2), _run("Running", 0.2), _run("Running", 0.7), _run("Failed", 0.7)])

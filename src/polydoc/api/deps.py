@@ -1,17 +1,21 @@
-"""Request dependencies: the session owns the transaction; the account comes from the key.
+"""Request dependencies: the session owns the transaction; the account comes from the key; a
+POST's `Idempotency-Key` replays its first answer (`idempotent`).
 
 Endpoints that use the session are async, or sync and wrapped in `one_thread`: see there why.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from functools import cache, wraps
 from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Header
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from polydoc.api.ratelimit import SlidingWindow
@@ -19,8 +23,7 @@ from polydoc.config import get_settings
 from polydoc.db.models import Account
 from polydoc.db.session import get_sessionmaker, session_scope
 from polydoc.errors import Forbidden, Unauthorized
-from polydoc.services import accounts
-from polydoc.services.idempotency import check_key
+from polydoc.services import accounts, idempotency
 
 
 def get_session() -> Iterator[Session]:
@@ -86,10 +89,52 @@ CurrentAccount = Annotated[Account, Depends(current_account)]
 
 
 def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> str | None:
-    return check_key(key) if key is not None else None
+    return idempotency.check_key(key) if key is not None else None
 
 
 IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
+Answer = TypeVar("Answer", bound=BaseModel)
+
+
+class Idempotent:
+    """One operation's `Idempotency-Key`: a repeated request gets the first answer and creates
+    nothing; the same key with a different request is a conflict. Without a key, it just creates.
+
+    Call it where the session is used (the endpoint's one thread, see `one_thread`).
+    """
+
+    def __init__(self, session: Session, *, account_id: uuid.UUID, scope: str, key: str | None) -> None:
+        self.session, self.account_id, self.scope, self.key = session, account_id, scope, key
+
+    def __call__(self, request: object, create: Callable[[], Answer]) -> Answer | JSONResponse:
+        """The answer `create()` makes, remembered under the key; or the one remembered for `request`."""
+        if self.key is None:
+            return create()
+        print_ = idempotency.fingerprint(request)
+        prior = idempotency.replay(
+            self.session, account_id=self.account_id, scope=self.scope, key=self.key, print_=print_
+        )
+        if prior is not None:
+            return JSONResponse(prior)
+        answer = create()
+        idempotency.remember(
+            self.session,
+            account_id=self.account_id,
+            scope=self.scope,
+            key=self.key,
+            print_=print_,
+            response=answer.model_dump(mode="json"),
+        )
+        return answer
+
+
+def idempotent(scope: str) -> Callable[..., Awaitable[Idempotent]]:
+    """The dependency giving `scope`'s `Idempotent` (e.g. "POST /v1/runs") for the request."""
+
+    async def dependency(session: SessionDep, account: CurrentAccount, key: IdempotencyKey) -> Idempotent:
+        return Idempotent(session, account_id=account.id, scope=scope, key=key)
+
+    return dependency
 
 
 def require_admin(credentials: BearerScheme) -> None:

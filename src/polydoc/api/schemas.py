@@ -1,14 +1,17 @@
-"""Wire schemas. The SDK's fields come first; extra fields are ours (the SDK ignores them)."""
+"""Wire schemas, every request and response body of `/v1`.
+
+The SDK's fields come first; extra fields are ours (the SDK ignores them).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from polydoc.db.models import File, Run, utcnow
+from polydoc.db.models import File, Glossary, Run, utcnow
 
 
 class ErrorDetail(BaseModel):
@@ -173,3 +176,83 @@ class LanguagesRead(BaseModel):
     pairs: list[LanguagePair]
     engines: list[str]
     default_engine: str
+
+
+# -- glossaries ---------------------------------------------------------------------------------------
+
+
+class GlossaryCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    terms: list[GlossaryTerm] = Field(min_length=1, max_length=5000)
+    source_language: str | None = None
+    target_language: str | None = None
+
+
+class GlossaryRead(BaseModel):
+    id: UUID
+    account_id: UUID
+    name: str
+    terms: list[GlossaryTerm]
+    source_language: str | None
+    target_language: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Glossary) -> GlossaryRead:
+        data = {
+            k: getattr(row, k)
+            for k in ("id", "account_id", "name", "source_language", "target_language", "created_at")
+        }
+        return cls(**data, terms=[GlossaryTerm(source=s, target=t) for s, t in row.terms])
+
+
+# -- API keys -----------------------------------------------------------------------------------------
+
+
+class KeyRead(BaseModel):
+    id: UUID
+    prefix: str = Field(description="The first characters, to recognise the key")
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class KeyCreated(KeyRead):
+    api_key: str = Field(description="Shown once; only its hash is stored")
+
+
+# -- admin --------------------------------------------------------------------------------------------
+
+
+def _json_integer(value: object) -> object:
+    """A JSON integer as JSON Schema means it (`5` or `5.0`), not `true` or `"5"`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be an integer")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+MAX_CREDITS = 10**12  # ledger amounts are 64-bit; larger values were a 500 from the database driver
+
+
+class AccountCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    credits: JsonInt = Field(0, ge=0, le=MAX_CREDITS)
+
+
+class AccountCreated(BaseModel):
+    id: UUID
+    name: str
+    api_key: str = Field(description="Shown once; only its hash is stored")
+    balance: int
+
+
+class CreditGrant(BaseModel):
+    amount: JsonInt = Field(
+        description="Credits to add (negative to remove)", ge=-MAX_CREDITS, le=MAX_CREDITS
+    )
+    note: str = Field("", max_length=200)
+
+
+class Balance(BaseModel):
+    account_id: UUID
+    balance: int

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-
-if TYPE_CHECKING:
-    pass
 
 from polydoc.cli._shared import (
     DEFAULT_SERVER,

@@ -7,17 +7,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from polydoc.config import configure, get_settings
-
-if TYPE_CHECKING:
-    pass
-
 from polydoc.cli._shared import DataDir, accounts_app, app, err, out
+from polydoc.config import configure, get_settings
 
 
 def _setup(data_dir: Path | None) -> None:

@@ -19,7 +19,7 @@ from rich.progress import (
 from polydoc.config import configure
 
 if TYPE_CHECKING:
-    from polydoc.client import Job
+    from polydoc.cli._jobs import Job
 
 from polydoc.cli._shared import ApiKey, DataDir, Server, _connect, _duration, _fail, _run_bar, _why, app, err
 
@@ -134,7 +134,8 @@ def _translate_remote(
     server: str,
     api_key: str | None,
 ) -> None:
-    from polydoc.client import RemoteError, translate_batch
+    from polydoc.cli._jobs import run_jobs
+    from polydoc.client import RemoteError
 
     lock = threading.Lock()
     with _connect(server, api_key) as remote, _run_bar() as bar:
@@ -150,7 +151,7 @@ def _translate_remote(
                 bar.update(tasks[(job.path, job.target)], completed=progress, state=_job_state(job))
 
         try:
-            result = translate_batch(
+            result = run_jobs(
                 remote, files, targets, source=source, engine=engine, output=output, on_job=show
             )
         except KeyboardInterrupt:

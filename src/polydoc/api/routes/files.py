@@ -7,21 +7,19 @@ from typing import Annotated
 from urllib.parse import quote
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy.orm import Session
 
-from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
+from polydoc.api.deps import CurrentAccount, Idempotent, SessionDep, idempotent, one_thread
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import FileRead
 from polydoc.api.upload import receive_upload, temp_folder
 from polydoc.services import files as files_service
-from polydoc.services import idempotency
 from polydoc.storage import get_store
 
 router = APIRouter(prefix="/v1/files", tags=["files"])
-SCOPE = "POST /v1/files"
+Once = Annotated[Idempotent, Depends(idempotent("POST /v1/files"))]
 
 _UPLOAD_BODY = {
     "requestBody": {
@@ -41,48 +39,27 @@ _UPLOAD_BODY = {
 
 @router.post("", response_model=FileRead, openapi_extra=_UPLOAD_BODY, operation_id="files_create")
 async def create_file(
-    request: Request, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
+    request: Request, session: SessionDep, account: CurrentAccount, once: Once
 ) -> FileRead | JSONResponse:
     with temp_folder() as folder:
         path, filename, sha256 = await receive_upload(request, Path(folder))
-        print_ = idempotency.fingerprint([sha256, filename]) if idem_key else None
         # the document is read before any transaction begins, the database work is one thread's (deps.one_thread)
         inspected = await run_in_threadpool(
             files_service.inspect_document, path, files_service.clean_filename(filename)
         )
-        return await run_in_threadpool(
-            _store, session, account.id, path, filename, inspected, sha256, idem_key, print_
-        )
 
+        def create() -> FileRead:
+            row = files_service.create_file(
+                session,
+                account_id=account.id,
+                upload=path,
+                filename=filename,
+                inspected=inspected,
+                sha256=sha256,
+            )
+            return FileRead.of(row)
 
-def _store(
-    session: Session,
-    account_id: UUID,
-    path: Path,
-    filename: str | None,
-    inspected: tuple[str, int, str | None],
-    sha256: str,
-    idem_key: str | None,
-    print_: str | None,
-) -> FileRead | JSONResponse:
-    if idem_key and print_:
-        prior = idempotency.replay(session, account_id=account_id, scope=SCOPE, key=idem_key, print_=print_)
-        if prior is not None:
-            return JSONResponse(prior)
-    row = files_service.create_file(
-        session, account_id=account_id, upload=path, filename=filename, inspected=inspected, sha256=sha256
-    )
-    answer = FileRead.of(row)
-    if idem_key and print_:
-        idempotency.remember(
-            session,
-            account_id=account_id,
-            scope=SCOPE,
-            key=idem_key,
-            print_=print_,
-            response=answer.model_dump(mode="json"),
-        )
-    return answer
+        return await run_in_threadpool(once, [sha256, filename], create)
 
 
 @router.get("", response_model=list[FileRead], operation_id="files_list")

@@ -2,43 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from uuid import UUID
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
-from polydoc.api.schemas import GlossaryTerm
+from polydoc.api.schemas import GlossaryCreate, GlossaryRead
 from polydoc.languages import normalise
 from polydoc.services import glossaries
 
 router = APIRouter(prefix="/v1/glossaries", tags=["glossaries"])
-
-
-class GlossaryCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    terms: list[GlossaryTerm] = Field(min_length=1, max_length=5000)
-    source_language: str | None = None
-    target_language: str | None = None
-
-
-class GlossaryRead(BaseModel):
-    id: UUID
-    account_id: UUID
-    name: str
-    terms: list[GlossaryTerm]
-    source_language: str | None
-    target_language: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: object) -> GlossaryRead:
-        data = {
-            k: getattr(row, k)
-            for k in ("id", "account_id", "name", "source_language", "target_language", "created_at")
-        }
-        return cls(**data, terms=[GlossaryTerm(source=s, target=t) for s, t in row.terms])  # type: ignore[attr-defined]
 
 
 @router.post("", response_model=GlossaryRead, operation_id="glossaries_create")

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from uuid import UUID
-
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
+from polydoc.api.schemas import KeyCreated, KeyRead
 from polydoc.services import accounts
 
 router = APIRouter(prefix="/v1/keys", tags=["account"])
-
-
-class KeyRead(BaseModel):
-    id: UUID
-    prefix: str = Field(description="The first characters, to recognise the key")
-    created_at: datetime
-    revoked_at: datetime | None = None
-
-
-class KeyCreated(KeyRead):
-    api_key: str = Field(description="Shown once; only its hash is stored")
 
 
 @router.get("", response_model=list[KeyRead], operation_id="keys_list")

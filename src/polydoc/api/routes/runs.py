@@ -7,62 +7,56 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
-from polydoc.api.deps import CurrentAccount, IdempotencyKey, SessionDep, one_thread
+from polydoc.api.deps import CurrentAccount, Idempotent, SessionDep, idempotent, one_thread
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
 from polydoc.db.session import get_sessionmaker
 from polydoc.errors import BadRequest
-from polydoc.services import glossaries, idempotency
+from polydoc.services import glossaries
 from polydoc.services import runs as runs_service
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
-SCOPE = "POST /v1/runs"
+Once = Annotated[Idempotent, Depends(idempotent("POST /v1/runs"))]
 
 
 @router.post("", response_model=RunRead, operation_id="runs_create")
 @one_thread
 def create_run(
-    body: RunCreate, session: SessionDep, account: CurrentAccount, idem_key: IdempotencyKey
+    body: RunCreate, session: SessionDep, account: CurrentAccount, once: Once
 ) -> RunRead | JSONResponse:
-    if idem_key:
-        print_ = idempotency.fingerprint(body.model_dump(mode="json"))
-        prior = idempotency.replay(session, account_id=account.id, scope=SCOPE, key=idem_key, print_=print_)
-        if prior is not None:
-            return JSONResponse(prior)
+    def create() -> RunRead:
+        run = runs_service.create_run(
+            session,
+            account_id=account.id,
+            input_file_id=body.input_file_id,
+            target_language=body.target_language,
+            source_language=body.source_language,
+            engine=body.engine,
+            options=_options(session, account.id, body),
+        )
+        return RunRead.of(run)
+
+    return once(body.model_dump(mode="json"), create)
+
+
+def _options(session: Session, account_id: UUID, body: RunCreate) -> dict:
+    """The run's options: its output mode and glossary terms (a stored glossary's are copied)."""
     options: dict = {}
     if body.output_mode:
         options["output_mode"] = body.output_mode
     if isinstance(body.glossary, str):
-        stored = glossaries.get(session, account_id=account.id, glossary_id=body.glossary)
+        stored = glossaries.get(session, account_id=account_id, glossary_id=body.glossary)
         options["glossary"], options["glossary_id"] = stored.terms, str(stored.id)
     elif body.glossary:
         if len(body.glossary) > 5000:
             raise BadRequest("A glossary may have at most 5000 terms", code="invalid_glossary")
         options["glossary"] = [[t.source, t.target] for t in body.glossary]
-    run = runs_service.create_run(
-        session,
-        account_id=account.id,
-        input_file_id=body.input_file_id,
-        target_language=body.target_language,
-        source_language=body.source_language,
-        engine=body.engine,
-        options=options,
-    )
-    answer = RunRead.of(run)
-    if idem_key:
-        idempotency.remember(
-            session,
-            account_id=account.id,
-            scope=SCOPE,
-            key=idem_key,
-            print_=print_,
-            response=answer.model_dump(mode="json"),
-        )
-    return answer
+    return options
 
 
 @router.get("", response_model=list[RunRead], operation_id="runs_list")
