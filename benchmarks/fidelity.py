@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tests.builders import docx, odf, pptx, xlsx  # noqa: E402
-from tests.conftest import Service, make_service, upload, wait_http  # noqa: E402
+from tests.helpers import Service, make_service, upload, wait_http  # noqa: E402
 from throughput import polydoc_cmd  # noqa: E402
 
 from polydoc.formats import handler_for  # noqa: E402

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.builders.hostile import TEXT, corpus  # noqa: E402
-from tests.conftest import start_serve, translate  # noqa: E402
+from tests.helpers import start_serve, translate  # noqa: E402
 from tests.test_hostile_inputs import MB, Canary, Monitor, run_to_end  # noqa: E402
 from tests.test_load import LOAD_ENV, make_accounts, run_load, wait_drained  # noqa: E402
 

@@ -41,7 +41,7 @@ from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.conftest import free_port, scaleout_env, wait_http  # noqa: E402
+from tests.helpers import free_port, scaleout_env, wait_http  # noqa: E402
 from tests.test_scaleout import document  # noqa: E402
 
 BACKEND_VARS = ("POLYDOC_DATABASE_URL", "POLYDOC_BROKER_URL", "POLYDOC_STORAGE_URL")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import ClassVar
 
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
-from polydoc.segments import TAG
+from polydoc.formats.base import FormatHandler, RebuildReport
+from polydoc.segments import TAG, Segment
+from polydoc.storage.base import BlobStore
 
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -53,19 +57,19 @@ def identity(text: str) -> str:
     return text
 
 
-class MemoryBlobStore:
+class MemoryBlobStore(BlobStore):
     """Fake blob store: blobs in a dict (the BlobStore interface, no disk, no network)."""
 
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
 
-    def put_file(self, key: str, path) -> None:  # noqa: ANN001
+    def put_file(self, key: str, path: Path) -> None:
         self.blobs[key] = path.read_bytes()
 
-    def get_file(self, key: str, dest) -> None:  # noqa: ANN001
+    def get_file(self, key: str, dest: Path) -> None:
         dest.write_bytes(self.blobs[key])
 
-    def iter_bytes(self, key: str, chunk_size: int = 1 << 16):  # noqa: ANN201
+    def iter_bytes(self, key: str, chunk_size: int = 1 << 16) -> Iterator[bytes]:
         data = self.blobs[key]
         for i in range(0, len(data), chunk_size):
             yield data[i : i + chunk_size]
@@ -75,3 +79,50 @@ class MemoryBlobStore:
 
     def exists(self, key: str) -> bool:
         return key in self.blobs
+
+
+class FakeFormatHandler(FormatHandler):
+    """Fake format: every non-blank line of a UTF-8 text file is one segment, `line<N>` (N counts
+    from 1). `rebuild` writes each line's translation in its place (or the source line when there is
+    none); in "bilingual" mode, `source | translation`. It records its calls and returns
+    `warnings` in its RebuildReport."""
+
+    name: ClassVar[str] = "fake"
+    extensions: ClassVar[tuple[str, ...]] = ("fake",)
+    media_type: ClassVar[str] = "text/x-polydoc-fake"
+
+    def __init__(self, warnings: Sequence[str] = ()) -> None:
+        self.warnings = list(warnings)
+        self.extracted: list[Path] = []
+        self.rebuilt: list[dict] = []  # one per rebuild: translations seen, target, mode
+
+    def _lines(self, src: Path) -> list[str]:
+        return src.read_text(encoding="utf-8").splitlines()
+
+    def extract(self, src: Path) -> Iterator[Segment]:
+        self.extracted.append(src)
+        for n, line in enumerate(self._lines(src), 1):
+            if line.strip():
+                yield Segment(f"line{n}", line)
+
+    def rebuild(
+        self,
+        src: Path,
+        dst: Path,
+        translations: Mapping[str, str],
+        *,
+        target_language: str,
+        output_mode: str = "translated",
+    ) -> RebuildReport:
+        seen: dict[str, str] = {}
+        out = []
+        for n, line in enumerate(self._lines(src), 1):
+            found = translations.get(f"line{n}") if line.strip() else None
+            if found is None:
+                out.append(line)
+                continue
+            seen[f"line{n}"] = found
+            out.append(f"{line} | {found}" if output_mode == "bilingual" else found)
+        dst.write_text("\n".join(out) + "\n", encoding="utf-8")
+        self.rebuilt.append({"translations": seen, "target_language": target_language, "mode": output_mode})
+        return RebuildReport(list(self.warnings))

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Service, start_serve, upload, wait_run
+from tests.helpers import Service, start_serve, upload, wait_run
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import re
 import jsonschema
 import pytest
 
-from tests.conftest import Service, translate, upload, wait_run
+from tests.helpers import Service, translate, upload, wait_run
 
 UUID = {"type": "string", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"}
 # ISO 8601 with an offset: "Z" or "+00:00"; never naive

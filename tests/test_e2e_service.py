@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from polydoc.db.models import CreditEntry, File
-from tests.conftest import Service, translate, upload, wait_run
+from tests.helpers import Service, translate, upload, wait_run
 
 TXT = b"The house is very big.\n\nThe dog is red and the cat is black.\nThe cat eats fish.\n"
 

@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from tests.conftest import Service, upload
+from tests.helpers import Service, upload
 
 
 def _error(resp: httpx.Response, status: int) -> dict:

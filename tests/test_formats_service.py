@@ -23,9 +23,9 @@ from polydoc.segments import strip_tags
 from tests.builders import csv as csv_builders
 from tests.builders import docx as docx_builders
 from tests.builders import epub as epub_builders
-from tests.builders import localisation, odf, pptx, subtitles, web
+from tests.builders import hostile, localisation, odf, pptx, subtitles, web
 from tests.builders import xlsx as xlsx_builders
-from tests.conftest import Service, translate
+from tests.helpers import Service, translate
 
 WORDS = re.compile(r"[A-Za-z]{3,}")
 
@@ -162,29 +162,12 @@ def test_format_through_the_service(service: Service, tmp_path: Path, fmt: str, 
 
 
 def _bomb_docx(tmp_path: Path) -> bytes:
-    src = docx_builders.build_docx(tmp_path)
-    out = io.BytesIO()
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info, zin.read(info))
-        zout.writestr("word/media/bomb.bin", b"\0" * (300 * 1024 * 1024))
-    return out.getvalue()
+    return hostile.repacked(docx_builders.build_docx(tmp_path), {"word/media/bomb.bin": bytes(300 << 20)})
 
 
 def _laughs_docx(tmp_path: Path) -> bytes:
-    src = docx_builders.build_docx(tmp_path)
-    laughs = (
-        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + b"".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">'.encode() for i in range(1, 10))
-        + b']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        b"<w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
-    )
-    laughs = laughs.replace(b"&lol0;", b"&lol;")
-    out = io.BytesIO()
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info, laughs if info.filename == "word/document.xml" else zin.read(info))
-    return out.getvalue()
+    laughs = hostile.docx_document_entities("laughs")
+    return hostile.repacked(docx_builders.build_docx(tmp_path), {"word/document.xml": laughs})
 
 
 def _pdf(builder: str) -> Callable[[Path], bytes]:

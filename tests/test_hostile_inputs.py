@@ -34,7 +34,7 @@ import pytest
 
 from tests.builders import hostile
 from tests.builders.hostile import Hostile
-from tests.conftest import Service, start_serve, translate, upload, wait_run
+from tests.helpers import Service, start_serve, translate, upload, wait_run
 
 MB = 1024 * 1024
 RSS_GROWTH_LIMIT = 500 * MB  # per server process, above its RSS once warmed up

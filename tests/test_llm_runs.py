@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import Service, make_service, translate, upload, wait_http, wait_run
+from tests.helpers import Service, make_service, translate, upload, wait_http, wait_run
 from tests.llm_peer import MODEL, FakeLLMPeer, PeerBehaviour
 
 HTML = (

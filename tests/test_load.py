@@ -32,7 +32,7 @@ import pytest
 from sqlalchemy import func, select
 
 from polydoc.db.models import CreditEntry, File, Run
-from tests.conftest import Service, start_serve
+from tests.helpers import Service, start_serve
 
 RATE_LIMIT = 90  # requests a minute per key
 MAX_RUNNING = 15  # runs in progress per account

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from polydoc.db.models import CreditEntry, File, PeriodicSlot, Run
-from tests.conftest import ROOT, Service, free_port, make_service, scaleout_env, wait_http
+from tests.helpers import ROOT, Service, free_port, make_service, scaleout_env, wait_http
 
 WORDS = ("house", "river", "dog", "cat", "garden", "book", "friend", "city", "tree", "car")
 

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from schemathesis.specs.openapi.checks import positive_data_acceptance  # noqa: E402
 
-from tests.conftest import Service, start_serve, translate, upload  # noqa: E402
+from tests.helpers import Service, start_serve, translate, upload  # noqa: E402
 
 ADMIN_TOKEN = "schemathesis-admin-token"
 # operations that check what no schema can express: the upload's content (a random blob is no

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from polydoc.db.models import CreditEntry, File
-from tests.conftest import make_service, upload, wait_http, wait_run
+from tests.helpers import make_service, upload, wait_http, wait_run
 
 
 def test_sigkill_worker_mid_run_then_restart(tmp_path: Path) -> None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
+from pathlib import Path
 
 from tests.builders.docx import png_pixel
 
@@ -63,6 +65,20 @@ def doctype(kind: str, root: str, url: str) -> str:
     if kind == "dtd":
         return external_dtd(root, url)
     raise ValueError(kind)
+
+
+def declarations(kind: str, url: str = "") -> str:
+    """What `doctype(kind, …)` declares inside its `[…]`, to combine payloads in one DOCTYPE."""
+    decl = doctype(kind, "x", url)
+    return decl[decl.index("[") + 1 : decl.rindex("]")]
+
+
+def entity_part(kind: str, element: str, url: str = "") -> bytes:
+    """An XML part: `element` behind a hostile DOCTYPE of `kind` (see `doctype`) for its root, with
+    each `{ref}` in it replaced by the payload's entity reference."""
+    root = re.match(r"<([\w:.-]+)", element)
+    assert root is not None, element
+    return (DECL + doctype(kind, root.group(1), url) + element.replace("{ref}", REFS[kind])).encode()
 
 
 def padded(decl: str) -> str:
@@ -116,12 +132,37 @@ def docx(document_xml: str | bytes, extra: dict[str, bytes | str] | None = None,
     return zip_bytes({**members, **(extra or {})}, level=level)
 
 
+def repacked(src: Path, changes: Mapping[str, bytes | str]) -> bytes:
+    """The zip archive at `src` with some members replaced or added (new ones deflated); the
+    other members keep their bytes and compression (so an EPUB's `mimetype` stays stored)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = changes.get(info.filename)
+            new.writestr(info, old.read(info) if data is None else data, info.compress_type)
+        for name, data in changes.items():
+            if name not in old.NameToInfo:
+                new.writestr(name, data)
+    return buf.getvalue()
+
+
+def ole_encrypted() -> bytes:
+    """What Office writes for a password-protected OOXML file: an OLE container holding an
+    `EncryptedPackage` stream, not a zip."""
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600) + "EncryptedPackage".encode("utf-16-le")
+
+
 def stored(data: bytes, name: str, into: bytes) -> bytes:
     """`into` with one more member kept uncompressed (ratio 1: no limit on ratio can see inside it)."""
     buf = io.BytesIO(into)
     with zipfile.ZipFile(buf, "a") as zf:
         zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
     return buf.getvalue()
+
+
+def docx_document_entities(kind: str, url: str = "") -> bytes:
+    """A word/document.xml whose one paragraph uses the payload of `kind`."""
+    return docx_xml(paragraph(REFS[kind]), doctype(kind, "w:document", url)).encode()
 
 
 def docx_entities(kind: str, url: str, *, pad: bool = False) -> bytes:

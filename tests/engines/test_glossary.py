@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Service, translate, upload, wait_run
+from tests.helpers import Service, translate, upload, wait_run
 
 DOC = b"The house of Acme Widget is very big.\n\nThe dog sleeps in the house.\n"
 

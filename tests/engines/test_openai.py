@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.config import Settings
-from polydoc.engines.openai._check import problem
 from polydoc.engines.base import BatchContext, LangPair
+from polydoc.engines.openai._check import problem
 from polydoc.engines.openai.engine import OpenAIEngine, OpenAIProfile, load_profiles
 from polydoc.errors import EngineError, EngineUnavailable
 from polydoc.segments import same_tags, strip_tags, well_formed
