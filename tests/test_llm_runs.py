@@ -103,6 +103,21 @@ def test_glossary_is_enforced_by_the_llm(llm_service: Service, peer: FakeLLMPeer
     assert any("hogar" in str(req["messages"]) for req in sent)  # the prompt carried the term
 
 
+def test_urls_addresses_and_ids_never_reach_the_llm(llm_service: Service, peer: FakeLLMPeer) -> None:
+    peer.reset()
+    page = (
+        b"<html><body><p>Order the books at www.amazon.com before the summer.</p>"
+        b"<p>Write to ray@oreilly.com about the parcel 3OQX89CUTAV1X and its index.cfm page.</p></body></html>"
+    )
+    with llm_service.client() as c:
+        _run, out = translate(c, "tokens.html", page, engine="openai")
+    text = out.decode()
+    for token in ("www.amazon.com", "ray@oreilly.com", "3OQX89CUTAV1X", "index.cfm"):
+        assert token in text
+        assert not any(token in str(r.request["messages"]) for r in peer.records)  # a placeholder went
+    assert "libros" in text
+
+
 def test_a_dead_endpoint_fails_the_run_in_bounded_time(llm_service: Service, peer: FakeLLMPeer) -> None:
     peer.reset(PeerBehaviour(dead=True))
     with llm_service.client() as c:

@@ -46,6 +46,10 @@ def detect(text: str) -> str | None:
     sample = " ".join(text.split())[:20000]
     if sum(ch.isalpha() for ch in sample) < 3:
         return None
+    if sum(ch.isupper() for ch in sample) > sum(ch.islower() for ch in sample):
+        # the model learned from running text: labels in capitals read as another language
+        # ("Sheet MARRIED ONE INCOME 2 CHILDREN" was Luxembourgish)
+        sample = sample.lower()
     code, _score = _classify(sample)
     return normalise(code)
 

@@ -16,8 +16,51 @@ from collections import Counter
 from dataclasses import dataclass
 
 TAG = re.compile(r"<(/?)g(\d+)>|<x(\d+)/>")
-# a URL (with a scheme, or starting www.) or an e-mail address: never words to translate
-_URL_OR_EMAIL = re.compile(r"(?:https?://|ftp://|www\.|mailto:)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# Tokens no engine may change (URLs, e-mail addresses, paths, file names, identifiers): engines
+# get them as placeholders (`engines/protect.py`) and they never make a text translatable.
+_TLD = "com|org|net|edu|gov|mil|int|info|biz|io|co|ai|app|dev|uk|de|fr|es|it|nl|eu|ca|au|us|jp|cn|ru|br|ch|se|fi|dk|pl|pt|at|cz|ie|nz|mx|ar"
+_FILE_EXT = (
+    "html?|xhtml|php|aspx?|jsp|cfm|cgi|py|js|ts|css|json|xml|ya?ml|md|txt|csv|tsv|pdf|docx?|xlsx?|pptx?"
+    "|od[tsp]|epub|png|jpe?g|gif|svg|webp|ico|zip|gz|tgz|bz2|xz|tar|exe|dll|so|dylib|sh|bat|ps1|ini|cfg"
+    "|conf|toml|log|sql|db|java|cpp|hpp|rs|go|rb|po|pot|xliff|xlf|srt|vtt|mp3|mp4|wav|iso|deb|rpm"
+)
+_PROTECTED = re.compile(
+    rf"""
+    (?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<>"'«»“”]+                       # URL: scheme or www.
+  | (?:mailto:)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+                                  # e-mail address
+  | (?<![\w@/.-])(?:[\w-]+\.)+(?:{_TLD})\b(?:/[^\s<>"'«»“”]*)?                # bare domain, with a path
+  | \b[A-Za-z]:\\[^\s<>"']+                                                   # Windows path
+  | (?<![\w/~])~[\w.-]*(?:/[\w.~%+@:-]+)*/?                                   # ~user, ~/folder
+  | (?<![\w/~.])\.{{0,2}}(?:/[\w.~%+@:-]+){{2,}}/?                            # /a/b, ../a/b
+  | (?<![\w/~.])/[\w.~%+@:-]+/                                                # /folder/
+  | (?<![\w.-])[\w-]+\.(?:{_FILE_EXT})\b                                      # file name
+  | \b(?=[\w-]*\d)(?=[\w-]*[^\W\d_])(?!\d+[a-z]{{1,2}}\b)\w+(?:-\w+)*         # letters with digits: ids
+  | \b[a-z]+[A-Z]\w*                                                          # camelCase
+  | \b[^\W_]+(?:_[^\W_]+)+\b                                                  # snake_case, ALL_CAPS_CODE
+    """,
+    re.X,
+)
+# what a protected token needs: a cheap test that skips the big pattern for most prose
+_MAYBE_PROTECTED = re.compile(r"[\d@/\\~_]|\.\w|[a-z][A-Z]")
+_TRAILING = ".,;:!?)]}'\"»”"
+# a word of prose: only letters, between spaces (or opening marks) and spaces (or closing marks)
+_PROSE_WORD = re.compile(r"(?:^|(?<=[\s(\[\"'«“¿¡]))[^\W\d_]+(?=[,;:!?.)\]\"'»”]*(?:\s|$))")
+
+
+def protected_spans(plain: str) -> list[tuple[int, int]]:
+    """(start, end) of the URLs, e-mail addresses, paths, file names and identifiers in untagged
+    text: `www.amazon.com`, `ray@oreilly.com`, `/forums/forums.cfm`, `index.cfm`, `~jkorpela`,
+    `3OQX89CUTAV1X`, `getElementById`, `ERR_TIMEOUT`. Sentence punctuation after them is not theirs.
+    Plain words, numbers, dates and words in capitals are left to the engine."""
+    if not _MAYBE_PROTECTED.search(plain):
+        return []
+    spans = []
+    for m in _PROTECTED.finditer(plain):
+        end = m.end()
+        while end > m.start() + 1 and plain[end - 1] in _TRAILING:
+            end -= 1
+        spans.append((m.start(), end))
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +71,33 @@ class Segment:
 
 
 def translatable(text: str) -> bool:
-    """True when tagged text has something to translate: a letter outside tags, URLs and e-mails.
+    """True when tagged text has something to translate: a letter outside tags and outside the
+    tokens engines must not touch (`protected_spans`).
 
     The one rule every format asks ("is there anything here for the engine?"); table cells ask
     `is_data_value` on top, since a cell may hold codes and keywords a program reads.
     """
     plain = strip_tags(text)
-    if any(mark in plain for mark in ("://", "www.", "@", "mailto:")):
-        plain = _URL_OR_EMAIL.sub(" ", plain)
-    return any(ch.isalpha() for ch in plain)
+    for m in _PROSE_WORD.finditer(plain):  # the common case: a plain word settles it
+        word = m.group(0)
+        if not (word[0].islower() and not word.islower()):  # "iPhone" is a name, not prose
+            return True
+    return any(ch.isalpha() for ch in _without_protected(plain))
+
+
+def prose(text: str) -> str:
+    """The words of tagged text: its tags and protected tokens left out (what language detection
+    should read: `3OQX89CUTAV1X` and a list of URLs are no language)."""
+    return _without_protected(strip_tags(text))
+
+
+def _without_protected(plain: str) -> str:
+    kept, pos = [], 0
+    for start, end in protected_spans(plain):
+        kept.append(plain[pos:start])
+        pos = end
+    kept.append(plain[pos:])
+    return " ".join(kept)
 
 
 _NUMBER = re.compile(r"[-+(]?[$€£¥₹]?\d[\d.,'\u00a0\u202f]*(?:[eE][-+]?\d+)?%?\)?")
@@ -75,8 +136,10 @@ def is_data_value(text: str) -> bool:
         return True
     if len(tokens) == 1:
         return _token_is_data(tokens[0])
-    # "USD 100" is data, "PLEASE READ CAREFULLY" is shouted words
-    return all(_token_is_data(t) for t in tokens) and not all(_all_caps(t) for t in tokens)
+    # "USD 100" is data; "PLEASE READ CAREFULLY" and "MARRIED ONE INCOME 2 CHILDREN" are words in
+    # capitals: two of them make prose (the engine keeps the capitals, see engines/routing.py)
+    words_in_capitals = sum(1 for t in tokens if (w := t.strip(_PUNCTUATION)).isalpha() and _all_caps(w))
+    return words_in_capitals < 2 and all(_token_is_data(t) for t in tokens)
 
 
 def tags_of(text: str) -> Counter[str]:

@@ -7,6 +7,7 @@ batches inside it while the caller handles one.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -14,11 +15,14 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from polydoc.engines import glossary
+from polydoc.engines import glossary, protect
 from polydoc.engines.base import BatchContext, BatchResult, LangPair
 from polydoc.engines.registry import get_engine
 from polydoc.errors import UnsupportedLanguage
 from polydoc.languages import base
+from polydoc.segments import TAG, protected_spans, strip_tags
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")  # words of two letters or more
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +98,11 @@ def reachable_targets(engine_name: str, source: str) -> set[str]:
 
 
 def translate_route(route: Route, texts: list[str], *, context: BatchContext | None = None) -> BatchResult:
-    """Translate through every hop of the route; tokens add up over hops."""
+    """Translate through every hop of the route; tokens add up over hops. URLs, addresses and ids
+    travel as placeholders (`protect`); a translation that lost one keeps its source text."""
     engine = get_engine(route.engine_name)
+    sources = list(texts)
+    texts, kept = protect.protect(texts)
     tables: list[dict[int, str]] | None = None
     if context and context.glossary and not engine.handles_glossary:
         texts, tables = glossary.protect(texts, context.glossary)
@@ -107,10 +114,33 @@ def translate_route(route: Route, texts: list[str], *, context: BatchContext | N
         result.input_tokens += step.input_tokens
         result.output_tokens += step.output_tokens
         failed.update(step.failed)
-    result.failed = sorted(failed)
+    result.texts = [_capitals(out) if _in_capitals(src) else out for src, out in zip(sources, result.texts, strict=True)]
     if tables is not None:
         result.texts = glossary.restore(result.texts, tables)
+    result.texts, broken = protect.restore(result.texts, kept)
+    for i in broken:
+        result.texts[i] = sources[i]
+    result.failed = sorted(failed.union(broken))
     return result
+
+
+def _in_capitals(text: str) -> bool:
+    """Two or more words, all in capitals ("MARRIED ONE INCOME 2 CHILDREN"): a label, not a code."""
+    plain = strip_tags(text)
+    for start, end in reversed(protected_spans(plain)):  # a URL or an id in it is not a word
+        plain = plain[:start] + " " + plain[end:]
+    words = _WORDS.findall(plain)
+    return len(words) >= 2 and all(w.isupper() for w in words)
+
+
+def _capitals(text: str) -> str:
+    """The translation in capitals too, tags and placeholders left as they are."""
+    pos, out = 0, []
+    for tag in TAG.finditer(text):
+        out += [text[pos : tag.start()].upper(), tag.group(0)]
+        pos = tag.end()
+    out.append(text[pos:].upper())
+    return "".join(out)
 
 
 def warm_route(route: Route) -> None:

@@ -21,7 +21,7 @@ from polydoc.formats.base import Segment
 from polydoc.languages import detect as detect_language
 from polydoc.languages import normalise
 from polydoc.pipeline.overlap import StreamedTranslations, send_batches, translate_while_rebuilding
-from polydoc.segments import strip_tags
+from polydoc.segments import prose
 
 DETECTION_SAMPLE = 200  # segments read before the source language is guessed
 
@@ -58,7 +58,7 @@ def translate_file(
         source = normalise(source)
     else:
         sample = list(itertools.islice(extracted, DETECTION_SAMPLE))
-        source = detect_language(" ".join(strip_tags(s.text) for s in sample))
+        source = detect_language(" ".join(prose(s.text) for s in sample))
         if source is None:
             raise UnsupportedLanguage("The source language could not be detected; pass --from")
     route = find_route(engine, source, target)

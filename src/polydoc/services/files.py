@@ -18,7 +18,7 @@ from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, Polyd
 from polydoc.formats import detect, handler_for
 from polydoc.formats.base import FormatHandler, standard_pages
 from polydoc.languages import detect as detect_language
-from polydoc.segments import strip_tags
+from polydoc.segments import prose, strip_tags
 from polydoc.services._paging import page
 from polydoc.storage import get_store
 
@@ -60,7 +60,7 @@ def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str
     for seg in handler.extract(path):
         text = strip_tags(seg.text)
         if size <= 20000:
-            sample.append(text)
+            sample.append(prose(seg.text))
         size += len(text)
         if size > 20000 and not counted:
             break

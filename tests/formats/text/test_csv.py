@@ -178,7 +178,8 @@ def test_large_file_streams_with_flat_memory(tmp_path: Path) -> None:
         ("USD 100", True),
         ("https://example.com/a?b=1", True), ("www.example.com", True), ("ann@example.com", True),
         ("snake_case_key", True), ("camelCase", True), ("N/A", True), ("", True), ("  ", True), ("---", True),
-        ("Apple", False), ("Green apple", False), ("PLEASE READ CAREFULLY", False), ("3 apples", False),
+        ("Apple", False), ("Green apple", False), ("PLEASE READ CAREFULLY", False), ("MARRIED ONE INCOME 2 CHILDREN", False),
+        ("MARRIED 2 INCOMES** 2 CHILDREN", False), ("3 apples", False),
         ("Sweet, crisp and fresh", False), ("well-known", False), ("It's done.", False),
     ],
 )  # fmt: skip
