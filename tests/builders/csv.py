@@ -67,3 +67,19 @@ def build_large_csv(folder: Path, rows: int, name: str = "large.csv") -> Path:
                 [f"ORD-{i:07d}", comment, f"{i * 1.25:.2f}", f"2024-02-{i % 28 + 1:02d}", "SHIPPED"]
             )
     return path
+
+
+def build_cp1252_csv(folder: Path, *, name: str = "menu.csv") -> Path:
+    """A semicolon-separated menu as Excel saves it on Windows: Windows-1252 (€, é, curly quotes
+    and an em dash), CRLF. Header Dish / Description / Price; the last row says "Lodz"."""
+    rows = [
+        ["Dish", "Description", "Price"],
+        ["Crème brûlée", "A rich custard with caramel \u2014 our classic", "6,50 €"],
+        ["Café au lait", "Coffee with \u201chot\u201d milk", "3,20 €"],
+        ["Lodz pierogi", "The office in Lodz opens on Monday", "8,00 €"],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path = folder / name
+    path.write_bytes(buf.getvalue().encode("cp1252"))
+    return path

@@ -256,3 +256,82 @@ def build_yaml(folder: Path, *, name: str = "en.yml") -> Path:
     path = folder / name
     path.write_text(YAML_TEXT, encoding="utf-8")
     return path
+
+
+LATIN9_PO = r"""# Spanish catalogue of the harbour shop, kept in Latin-9 by an old toolchain.
+# Copyright (C) 2024 Harbour Museum
+#
+msgid ""
+msgstr ""
+"Project-Id-Version: harbour-shop 2.1\n"
+"Report-Msgid-Bugs-To: dev@example.com\n"
+"POT-Creation-Date: 2024-05-01 10:00+0200\n"
+"PO-Revision-Date: 2024-05-02 09:30+0200\n"
+"Last-Translator: Zoë Martín <zoe@example.com>\n"
+"Language-Team: Spanish <es@example.com>\n"
+"Language: es\n"
+"MIME-Version: 1.0\n"
+"Content-Type: text/plain; charset=ISO-8859-15\n"
+"Content-Transfer-Encoding: 8bit\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+#: shop/views.py:12
+msgid "The ticket costs 12 € at the entrance."
+msgstr ""
+
+#: shop/views.py:20
+msgid "Our café serves crème brûlée every day."
+msgstr ""
+
+#: shop/views.py:31
+#, python-format
+msgid "You have %d ticket in your basket."
+msgid_plural "You have %d tickets in your basket."
+msgstr[0] ""
+msgstr[1] ""
+
+#: shop/views.py:40
+msgid "The guide explains the façade of the old museum."
+msgstr ""
+
+#: shop/views.py:52
+msgid "The office in Lodz opens on Monday."
+msgstr ""
+"""
+
+
+def build_latin9_po(folder: Path, *, name: str = "shop.po") -> Path:
+    """A PO catalogue in ISO-8859-15, as its `Content-Type` header declares (valid for
+    `msgfmt -c`): a price in € (0xA4, which Latin-1 lacks), café/crème brûlée/façade, a
+    python-format plural, and "The office in Lodz opens on Monday." (a glossary that turns Lodz
+    into Łódź needs a character Latin-9 does not have)."""
+    path = folder / name
+    path.write_bytes(LATIN9_PO.encode("iso-8859-15"))
+    return path
+
+
+LATIN1_XLIFF = """<?xml version="1.0" encoding="ISO-8859-1"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="shop.html" source-language="en" datatype="html">
+    <body>
+      <trans-unit id="cafe">
+        <source>Our café serves crème brûlée every day.</source>
+      </trans-unit>
+      <trans-unit id="guide">
+        <source>The guide explains the façade of the <g id="1">old</g> museum.</source>
+      </trans-unit>
+      <trans-unit id="office">
+        <source>The office in Lodz opens on Monday.</source>
+      </trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+
+
+def build_xliff12_latin1(folder: Path, *, name: str = "shop.xlf") -> Path:
+    """XLIFF 1.2 declared `encoding="ISO-8859-1"` and written so (é, è, û, ç as single bytes),
+    as older CAT tools export; one unit has a `<g>` span, one says "Lodz" (see `build_latin9_po`)."""
+    path = folder / name
+    path.write_bytes(LATIN1_XLIFF.encode("iso-8859-1"))
+    return path

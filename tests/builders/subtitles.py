@@ -87,3 +87,19 @@ def build_vtt(folder: Path, *, name: str = "harbour.vtt", crlf: bool = False) ->
     text = VTT_TEXT.replace("\n", "\r\n") if crlf else VTT_TEXT
     path.write_bytes(text.encode())
     return path
+
+
+CP1252_CUES = [
+    ("00:00:01,000 --> 00:00:03,000", ["The café opens at nine \u2014 every day."]),
+    ("00:00:03,500 --> 00:00:06,000", ["Our \u201ccrème brûlée\u201d is famous", "in the whole town."]),
+    ("00:00:06,500 --> 00:00:08,000", ["The office in Lodz opens on Monday."]),
+]
+
+
+def build_srt_cp1252(folder: Path, *, name: str = "old.srt") -> Path:
+    """SubRip as old Windows tools write it: Windows-1252 (é, curly quotes and an em dash, which
+    Latin-1 lacks), CRLF, no BOM. The last cue says "Lodz" (see `localisation.build_latin9_po`)."""
+    blocks = ["\r\n".join([str(i), timing, *lines]) for i, (timing, lines) in enumerate(CP1252_CUES, 1)]
+    path = folder / name
+    path.write_bytes(("\r\n\r\n".join(blocks) + "\r\n").encode("cp1252"))
+    return path

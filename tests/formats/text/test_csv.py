@@ -208,5 +208,5 @@ def test_characters_the_legacy_encoding_cannot_hold_are_reported(tmp_path: Path)
     src.write_bytes("Name\r\nCafé crème\r\n".encode("cp1252"))
     segment = next(s for s in HANDLER.extract(src) if s.id == "r2c1")
     out, report = rebuild(src, {segment.id: "Kávé Ő"})
-    assert out.read_bytes() == "Name\r\nKávé ?\r\n".encode("cp1252")
-    assert report.warnings and "row 2" in report.warnings[0]
+    assert out.read_bytes() == "\ufeffName\r\nKávé Ő\r\n".encode("utf-8")  # whole file UTF-8, BOM
+    assert report.warnings == ["The translation does not fit the cp1252 encoding; the file was saved as UTF-8"]

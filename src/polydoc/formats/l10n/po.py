@@ -17,6 +17,7 @@ Ids: `e7` is the 7th entry's msgid, `e7/plural` its msgid_plural.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -122,16 +123,26 @@ def _scan(lines: list[str]) -> list[_Layout]:
     return entries
 
 
+def charset(head: bytes) -> tuple[bytes, str]:
+    """(BOM, codec) of a catalogue from its first 4 KiB: the charset its header declares
+    (`Content-Type: text/plain; charset=ISO-8859-15`), UTF-8 when it declares none or the
+    template's `CHARSET`. The one encoding rule of PO files: reading, writing and detection."""
+    bom = codecs.BOM_UTF8 if head.startswith(codecs.BOM_UTF8) else b""
+    m = _CHARSET.search(head[:4096])
+    encoding = m.group(1).decode() if m and m.group(1) != b"CHARSET" else "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError as exc:
+        raise MalformedDocument(f"The PO file declares an unknown charset {encoding!r}") from exc
+    return bom, encoding
+
+
 def _read(src: Path) -> _Catalogue:
     data = src.read_bytes()
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    m = _CHARSET.search(data[:4096])
-    encoding = m.group(1).decode() if m and m.group(1) != b"CHARSET" else "utf-8"
+    bom, encoding = charset(data[:4096])
     try:
         text = data[len(bom) :].decode(encoding)
         po = polib.pofile(text)
-    except LookupError as exc:
-        raise MalformedDocument(f"The PO file declares an unknown charset {encoding!r}") from exc
     except UnicodeDecodeError as exc:
         raise MalformedDocument(f"The PO file is not valid {encoding} text") from exc
     except (OSError, ValueError) as exc:
@@ -249,6 +260,10 @@ class PoHandler(FormatHandler):
     name = "po"
     extensions = ("po", "pot")
     media_type = "text/x-gettext-translation"
+
+    def text_encoding(self, src: Path) -> str:
+        with src.open("rb") as fh:
+            return charset(fh.read(4096))[1]
 
     def extract(self, src: Path) -> Iterator[Segment]:
         for k, entry in enumerate(_entries(_read(src).po), 1):

@@ -12,11 +12,15 @@ Inline codes become tags and come back as copies of the original elements: paire
 (1.2) and `pc`, `mrk` (2.x) are `<gN>`; `x`, `bx`, `ex`, `ph`, `bpt`, `ept`, `it` (1.2), `ph`, `sc`,
 `ec`, `sm`, `em`, `cp` (2.x), protected `mrk` and comments are `<xN/>` with their content.
 Placeholders and markup inside the text (`{name}`, `%s`, escaped HTML) are masked as well.
-The file is parsed by `_safety.parse_xml` (no entities, no DTD, no network).
+The file is parsed by `_safety.parse_xml` (no entities, no DTD, no network). It is written in
+its own encoding (`xml_encoding`: the BOM, else the declaration's `encoding=`) with its own
+declaration; when a translated character does not fit, in UTF-8 with the declaration updated
+and a warning.
 """
 
 from __future__ import annotations
 
+import codecs
 import copy
 import re
 from collections.abc import Iterator, Mapping
@@ -33,8 +37,32 @@ from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.segments import translatable
 
 _PAIRED = {"g", "mrk", "pc"}
-_DECLARATION = re.compile(rb"\s*<\?xml[^>]*\?>\s*")
+_DECLARATION = re.compile(r"\s*<\?xml[^>]*\?>\s*")
+_ENCODING = re.compile(r"""(\bencoding\s*=\s*)(["'])([A-Za-z][A-Za-z0-9._:-]*)\2""")
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_UNMARKED = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))  # UTF-16 without a BOM
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def xml_encoding(head: bytes) -> tuple[bytes, str]:
+    """(BOM, codec) of an XML file from its first bytes: the BOM, else the declaration's
+    `encoding=`, else UTF-8. The one encoding rule of XLIFF: writing and detection use it, and
+    libxml2 reads the file by the same rule."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return bom, codec
+    for start, codec in _UNMARKED:
+        if head.startswith(start):
+            return b"", codec
+    declaration = _DECLARATION.match(head[:1024].decode("latin-1"))
+    found = _ENCODING.search(declaration.group(0)) if declaration else None
+    if found is None:
+        return b"", "utf-8"
+    try:
+        codecs.lookup(found.group(3))
+    except LookupError as exc:
+        raise MalformedDocument(f"The XLIFF file declares an unknown encoding {found.group(3)!r}") from exc
+    return b"", found.group(3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +213,10 @@ class XliffHandler(FormatHandler):
     extensions = ("xliff", "xlf")
     media_type = "application/xliff+xml"
 
+    def text_encoding(self, src: Path) -> str:
+        with src.open("rb") as fh:
+            return xml_encoding(fh.read(1024))[1]
+
     @staticmethod
     def _root(src: Path) -> tuple[bytes, etree._Element]:
         data = src.read_bytes()
@@ -234,7 +266,7 @@ class XliffHandler(FormatHandler):
         else:
             for file in (el for el in root.iter() if _local(el) == "file"):
                 file.set("target-language", target_language)
-        dst.write_bytes(self._serialise(data, root))
+        dst.write_bytes(self._serialise(data, root, warnings))
         return RebuildReport(warnings)
 
     @staticmethod
@@ -251,16 +283,19 @@ class XliffHandler(FormatHandler):
         return next(m for m in _seg_marks(target) if m.get("mid") == mid)
 
     @staticmethod
-    def _serialise(data: bytes, root: etree._Element) -> bytes:
-        """The tree as bytes with the original BOM, declaration and final white space."""
-        tree = root.getroottree()
-        encoding = tree.docinfo.encoding or "UTF-8"
-        if encoding.upper() not in ("UTF-8", "UTF8", "ASCII", "US-ASCII"):
-            return etree.tostring(tree, encoding=encoding, xml_declaration=True)
-        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-        head = _DECLARATION.match(data, len(bom))
-        body = etree.tostring(tree, encoding="UTF-8", xml_declaration=False).strip()
-        return bom + (head.group(0) if head else b"") + body + data[len(data.rstrip()) :]
+    def _serialise(data: bytes, root: etree._Element, warnings: list[str]) -> bytes:
+        """The tree with the original BOM, declaration and final white space, in the original
+        encoding; in UTF-8 (declaration updated, warning) when a character does not fit it."""
+        bom, codec = xml_encoding(data[:1024])
+        source = data[len(bom) :].decode(codec, "replace")  # only its declaration and tail are used
+        head = _DECLARATION.match(source)
+        declaration = head.group(0) if head else ""
+        rest = etree.tostring(root.getroottree(), encoding="unicode").strip() + source[len(source.rstrip()) :]
+        try:
+            return bom + (declaration + rest).encode(codec)
+        except UnicodeEncodeError:
+            warnings.append(f"The translation does not fit the {codec} encoding; the file is now UTF-8")
+            return (_ENCODING.sub(r"\g<1>\g<2>UTF-8\g<2>", declaration, count=1) + rest).encode("utf-8")
 
 
 HANDLER = XliffHandler()

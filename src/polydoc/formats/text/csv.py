@@ -1,10 +1,11 @@
 """CSV and TSV: text cells are translated; data cells and the file's own bytes stay as they were.
 
 The dialect is sniffed from the first 32 KiB (comma when the sniffer gives up), the
-encoding is kept (UTF-8 with or without BOM, UTF-16 with BOM, else cp1252/Latin-1), and
-rows are streamed: a row with no translated cell is written back byte for byte, a
-changed row is written with the sniffed dialect, the row's own line ending and its
-quoting style (every field quoted, or only where needed).
+encoding follows the text family's rule (`_encoding`: UTF-8 with or without BOM, UTF-16
+with BOM, else cp1252/Latin-1; kept unless the translation does not fit, then UTF-8 with a
+BOM and a warning), and rows are streamed: a row with no translated cell is written back
+byte for byte, a changed row is written with the sniffed dialect, the row's own line ending
+and its quoting style (every field quoted, or only where needed).
 
 The header row is translated: it is text for people, and a program that uses headers as
 keys would not be fed a translated file. Other cells are translated only in text columns,
@@ -14,7 +15,6 @@ dates, times, booleans, URLs, e-mail addresses and codes such as SKU-123 or USD.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -27,19 +27,19 @@ from typing import IO, Any
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.text._encoding import TextEncoding, sniff, write
 from polydoc.segments import is_data_value, same_tags, strip_tags, tags_of
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 _SAMPLE_CHARS = 32 * 1024
 _SAMPLE_ROWS = 200
 _DELIMITERS = ",;\t|"
 _MAX_WARNINGS = 20
 _SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\n|\r)")
 
+
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    bom: bytes
-    encoding: str
+    encoding: TextEncoding
     params: dict[str, Any]  # csv reader/writer format parameters
     text_columns: frozenset[int]  # 0-based columns whose cells are words, not data
     header: int  # 1-based row of the header: 2 after Excel's "sep=;" line
@@ -49,6 +49,9 @@ class CsvHandler(FormatHandler):
     name = "csv"
     extensions = ("csv", "tsv")
     media_type = "text/csv"
+
+    def text_encoding(self, src: Path) -> str:
+        return _sniff(src).codec
 
     def extract(self, src: Path) -> Iterator[Segment]:
         layout = _layout(src)
@@ -68,19 +71,17 @@ class CsvHandler(FormatHandler):
         output_mode: str = "translated",
     ) -> RebuildReport:
         layout = _layout(src)
-        warnings = _Warnings()
         writer = _RowWriter(layout)
-        with _open_text(src, layout) as fh, dst.open("wb") as out:
-            out.write(layout.bom)
-            for r, (row, raw) in enumerate(_raw_rows(fh, layout), 1):
-                new = _translated_row(layout, r, row, translations, warnings)
-                text = raw if new is None else writer.format(new, row, raw)
-                try:
-                    out.write(text.encode(layout.encoding))
-                except UnicodeEncodeError:
-                    out.write(text.encode(layout.encoding, "replace"))
-                    warnings.add(f"row {r}: characters that {layout.encoding} cannot store became '?'")
-        return warnings.report()
+
+        def render(out: IO[str]) -> list[str]:
+            warnings = _Warnings()
+            with _open_text(src, layout) as fh:
+                for r, (row, raw) in enumerate(_raw_rows(fh, layout), 1):
+                    new = _translated_row(layout, r, row, translations, warnings)
+                    out.write(raw if new is None else writer.format(new, row, raw))
+            return warnings.report()
+
+        return RebuildReport(write(dst, layout.encoding, render))
 
 
 class _Warnings:
@@ -96,8 +97,8 @@ class _Warnings:
         else:
             self.more += 1
 
-    def report(self) -> RebuildReport:
-        return RebuildReport(self.items + ([f"… and {self.more} more"] if self.more else []))
+    def report(self) -> list[str]:
+        return self.items + ([f"… and {self.more} more"] if self.more else [])
 
 
 def _translatable(layout: _Layout, r: int, c: int, value: str) -> bool:
@@ -171,29 +172,11 @@ def _raw_rows(fh: IO[str], layout: _Layout) -> Iterator[tuple[list[str], str]]:
 
 
 def _open_text(src: Path, layout: _Layout) -> IO[str]:
-    fh = src.open("r", encoding=layout.encoding, newline="")
-    if layout.bom:
-        fh.read(1)  # the BOM decodes as U+FEFF
-    return fh
+    return layout.encoding.open(src)
 
 
-def _encoding(src: Path) -> tuple[bytes, str]:
-    with src.open("rb") as fh:
-        head = fh.read(4)
-        for bom, encoding in _BOMS:
-            if head.startswith(bom):
-                return bom, encoding
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with src.open("rb") as fh:
-                while chunk := fh.read(1 << 16):
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return b"", encoding
-    return b"", "latin-1"
+def _sniff(src: Path) -> TextEncoding:
+    return sniff(src, what="CSV file")
 
 
 def _dialect(sample: str) -> tuple[dict[str, Any], int]:
@@ -221,17 +204,17 @@ def _dialect(sample: str) -> tuple[dict[str, Any], int]:
 
 
 def _layout(src: Path) -> _Layout:
-    bom, encoding = _encoding(src)
+    encoding = _sniff(src)
     try:
-        with src.open("r", encoding=encoding, newline="") as fh:
-            sample = fh.read(_SAMPLE_CHARS + 1).lstrip("\ufeff")
+        with encoding.open(src) as fh:
+            sample = fh.read(_SAMPLE_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         raise MalformedDocument("The CSV file cannot be read as text") from exc
     if len(sample) > _SAMPLE_CHARS:  # cut at the last full line so the sniffer sees whole rows
         cut = max(sample.rfind("\n", 0, _SAMPLE_CHARS), sample.rfind("\r", 0, _SAMPLE_CHARS))
         sample = sample[: cut + 1] if cut > 0 else sample[:_SAMPLE_CHARS]
     params, header = _dialect(sample)
-    partial = _Layout(bom, encoding, params, frozenset(), header)
+    partial = _Layout(encoding, params, frozenset(), header)
     words: Counter[int] = Counter()
     data: Counter[int] = Counter()
     with _open_text(src, partial) as fh:
@@ -240,7 +223,7 @@ def _layout(src: Path) -> _Layout:
                 if value.strip():
                     (data if is_data_value(value) else words)[c] += 1
     text_columns = frozenset(c for c, n in words.items() if n >= data[c])
-    return _Layout(bom, encoding, params, text_columns, header)
+    return _Layout(encoding, params, text_columns, header)
 
 
 HANDLER = CsvHandler()

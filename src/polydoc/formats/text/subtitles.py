@@ -7,6 +7,8 @@ Each cue is one segment (`cue7` is the file's 7th cue). Its line breaks are `<xN
 timestamps, SRT `{\\an8}`) becomes `<gN>…</gN>` where an opening tag has its closing one and
 `<xN/>` otherwise. Our own small parser, because the srt and webvtt-py libraries rewrite what
 they do not model (identifiers, settings spacing, CRLF) and identity must be byte-exact.
+The encoding follows the text family's rule (`_encoding`; WebVTT is UTF-8 only): SRT in
+Windows-1252 stays so unless the translation needs more, then it becomes UTF-8 with a warning.
 
 When a translation drops line breaks, the cue is broken again at the spaces nearest the middle
 of its longest lines so it keeps its number of lines; blank lines (which would end the cue) are
@@ -15,17 +17,17 @@ never written. Other lost tags follow `_placeholders.repair`.
 
 from __future__ import annotations
 
-import codecs
 import html
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import IO, ClassVar
 
 from polydoc.errors import MalformedDocument
 from polydoc.formats._placeholders import Masker, Token, pair_tags, repair, repair_warning
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.text._encoding import TextEncoding, sniff, write
 from polydoc.segments import translatable
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -36,7 +38,6 @@ _MARKUP = re.compile(
     r"|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>"  # karaoke timestamp
     r"|\{\\[^{}\r\n]*\}"  # SSA override in SRT: {\an8}
 )
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 _BREAK = object()  # payload of the tags that stand for a line break
@@ -58,8 +59,7 @@ class _Cue:
 
 @dataclass(slots=True)
 class _Document:
-    bom: bytes
-    encoding: str
+    encoding: TextEncoding
     chunks: list[str | _Cue]  # raw text and cues, in file order
 
 
@@ -67,25 +67,14 @@ def _lines(text: str) -> list[tuple[str, str]]:
     return [(m.rstrip("\r\n"), m[len(m.rstrip("\r\n")) :]) for m in _LINES.findall(text)]
 
 
-def _decode(data: bytes, vtt: bool) -> tuple[bytes, str, str]:
-    bom, encoding = b"", "utf-8"
-    for mark, enc in _BOMS:
-        if data.startswith(mark):
-            bom, encoding = mark, enc
-            break
-    try:
-        return bom, encoding, data[len(bom) :].decode(encoding)
-    except UnicodeDecodeError as exc:
-        if vtt or bom:
-            raise MalformedDocument(f"The subtitle file is not valid {encoding.upper()} text") from exc
-    try:  # old SRT files are often Windows-1252
-        return b"", "cp1252", data.decode("cp1252")
-    except UnicodeDecodeError:
-        return b"", "latin-1", data.decode("latin-1")
+def _encoding_of(src: Path, vtt: bool) -> TextEncoding:
+    return sniff(src, legacy=not vtt, what="WebVTT file" if vtt else "subtitle file")
 
 
 def _parse(src: Path, vtt: bool) -> _Document:
-    bom, encoding, text = _decode(src.read_bytes(), vtt)
+    encoding = _encoding_of(src, vtt)
+    with encoding.open(src) as fh:
+        text = fh.read()
     lines = _lines(text)
     if vtt and not (lines and lines[0][0].startswith("WEBVTT")):
         raise MalformedDocument("This is not a WebVTT file: it must start with the line WEBVTT")
@@ -106,7 +95,7 @@ def _parse(src: Path, vtt: bool) -> _Document:
         count = _split_block(block, vtt, chunks, count)
     if not vtt and count == 0 and not any(_TIMING.match(c) for c, _ in lines):
         raise MalformedDocument("No subtitle cues found: this does not look like a SubRip (.srt) file")
-    return _Document(bom, encoding, chunks)
+    return _Document(encoding, chunks)
 
 
 def _split_block(block: list[tuple[str, str]], vtt: bool, chunks: list[str | _Cue], count: int) -> int:
@@ -244,6 +233,9 @@ class _SubtitleHandler(FormatHandler):
                 if translatable(text):
                     yield chunk, text
 
+    def text_encoding(self, src: Path) -> str:
+        return _encoding_of(src, self.vtt).codec
+
     def extract(self, src: Path) -> Iterator[Segment]:
         for cue, text in self._cues(_parse(src, self.vtt)):
             yield Segment(cue.id, text, "subtitle")
@@ -273,13 +265,12 @@ class _SubtitleHandler(FormatHandler):
             out.append(text + chunk.lines[-1][1])
             warnings += [warning] if warning else []
         text = "".join(out)
-        try:
-            data = doc.bom + text.encode(doc.encoding)
-        except UnicodeEncodeError:
-            data = codecs.BOM_UTF8 + text.encode("utf-8")
-            warnings.append(f"The translation does not fit the {doc.encoding} encoding; saved as UTF-8")
-        dst.write_bytes(data)
-        return RebuildReport(warnings)
+
+        def render(fh: IO[str]) -> list[str]:
+            fh.write(text)
+            return warnings
+
+        return RebuildReport(write(dst, doc.encoding, render))
 
 
 class SrtHandler(_SubtitleHandler):

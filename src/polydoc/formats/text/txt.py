@@ -2,32 +2,22 @@
 
 Line breaks inside a paragraph travel as `<xN/>` so the translated paragraph keeps its lines;
 blank lines, indentation and line endings are copied from the source. The file is read
-line by line, so memory stays flat however long it is.
+line by line, so memory stays flat however long it is. Its encoding follows the text family's
+rule (`_encoding`): kept when the translation fits, else UTF-8 with a warning.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
-from polydoc.errors import MalformedDocument
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.text import _encoding
 from polydoc.segments import TAG, parse_tagged, same_tags
 
 _HAS_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def sniff_encoding(src: Path) -> str:
-    with src.open("rb") as fh:
-        head = fh.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    return "utf-8"
 
 
 def _paragraphs(fh: IO[str]) -> Iterator[tuple[list[str], list[str]]]:
@@ -66,18 +56,15 @@ class TextHandler(FormatHandler):
     extensions = ("txt", "text")
     media_type = "text/plain"
 
-    def _open(self, src: Path) -> IO[str]:
-        return src.open("r", encoding=sniff_encoding(src), newline="")
+    def text_encoding(self, src: Path) -> str:
+        return _encoding.sniff(src).codec
 
     def extract(self, src: Path) -> Iterator[Segment]:
-        try:
-            with self._open(src) as fh:
-                for n, (_blanks, para) in enumerate(_paragraphs(fh)):
-                    text = _segment_text(para) if para else ""
-                    if _HAS_WORD.search(TAG.sub(" ", text)):
-                        yield Segment(f"p{n}", text)
-        except UnicodeDecodeError as exc:
-            raise MalformedDocument("The text file is not valid UTF-8 or UTF-16") from exc
+        with _encoding.sniff(src).open(src) as fh:
+            for n, (_blanks, para) in enumerate(_paragraphs(fh)):
+                text = _segment_text(para) if para else ""
+                if _HAS_WORD.search(TAG.sub(" ", text)):
+                    yield Segment(f"p{n}", text)
 
     def rebuild(
         self,
@@ -88,17 +75,21 @@ class TextHandler(FormatHandler):
         target_language: str,
         output_mode: str = "translated",
     ) -> RebuildReport:
-        warnings: list[str] = []
-        encoding = sniff_encoding(src)
-        with self._open(src) as fh, dst.open("w", encoding=encoding, newline="") as out:
-            for n, (blanks, para) in enumerate(_paragraphs(fh)):
-                out.writelines(blanks)
-                translated = translations.get(f"p{n}")
-                if translated is None or not para:
-                    out.writelines(para)
-                    continue
-                out.write(self._render(para, translated, warnings, f"p{n}"))
-        return RebuildReport(warnings)
+        encoding = _encoding.sniff(src)
+
+        def render(out: IO[str]) -> list[str]:
+            warnings: list[str] = []
+            with encoding.open(src) as fh:
+                for n, (blanks, para) in enumerate(_paragraphs(fh)):
+                    out.writelines(blanks)
+                    translated = translations.get(f"p{n}")
+                    if translated is None or not para:
+                        out.writelines(para)
+                        continue
+                    out.write(self._render(para, translated, warnings, f"p{n}"))
+            return warnings
+
+        return RebuildReport(_encoding.write(dst, encoding, render))
 
     def _render(self, para: list[str], translated: str, warnings: list[str], sid: str) -> str:
         indent, _, _ = _split(para[0])

@@ -66,6 +66,9 @@ class HtmlHandler(FormatHandler):
     extensions = ("html", "htm", "xhtml")
     media_type = "text/html"
 
+    def text_encoding(self, src: Path) -> str:
+        return read_text(src)[2]
+
     def extract(self, src: Path) -> Iterator[Segment]:
         text, _, _ = read_text(src)
         for _, sid, seg_text, context in parse_page(text).segments():
