@@ -1,11 +1,15 @@
 # `make serve` and `make test` set up everything they need first (idempotent, quick when done).
-.PHONY: install serve test lint bench services
+.PHONY: install install-test serve test lint bench services
 
 # the same end-to-end suite runs a second time against PostgreSQL + Redis + S3
 SCALEOUT_SUITE = tests/test_e2e_service.py tests/test_contract.py tests/test_errors.py tests/test_worker_crash.py
 
 install:
 	@bash scripts/install.sh
+
+# test-only tools (chromium, LibreOffice) on top of what serving needs
+install-test:
+	@bash scripts/install.sh --test
 
 serve: install
 	.venv/bin/polydoc serve --port $${PORT:-30000}
@@ -16,7 +20,7 @@ lint: install
 services: install
 	@bash scripts/services.sh >/dev/null
 
-test: install lint
+test: install-test lint
 	@eval "$$(bash scripts/services.sh)" && \
 	  POLYDOC_TEST_BACKEND=scaleout .venv/bin/pytest -q -p no:cacheprovider $(SCALEOUT_SUITE) && \
 	  .venv/bin/pytest -q

@@ -1,16 +1,30 @@
 #!/usr/bin/env bash
 # Idempotent set-up: Debian packages (when missing), the virtualenv and the package.
 # Quick when nothing is missing: dpkg and a stamp file are checked before anything is installed.
+#
+#   bash scripts/install.sh          what serving needs (`make serve`)
+#   bash scripts/install.sh --test   that, plus the test-only tools (`make test`): a browser for
+#                                    the web UI tests and LibreOffice to open translated Office files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(
+SERVE_PACKAGES=(
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-fr-es apertium-es-pt
   apertium-spa-ita apertium-fra-cat
   fonts-dejavu-core fonts-noto-core qpdf poppler-utils gettext
+)
+TEST_PACKAGES=(
   chromium
+  libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui fonts-liberation2
 )
 PYTHON=${PYTHON:-python3}
+
+DEB_PACKAGES=("${SERVE_PACKAGES[@]}")
+case "${1:-}" in
+  --test) DEB_PACKAGES+=("${TEST_PACKAGES[@]}") ;;
+  "") ;;
+  *) echo "usage: $0 [--test]" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do
@@ -24,7 +38,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "apt-get is not available: install these packages yourself: ${missing[*]}" >&2
-    echo "(Polydoc needs Apertium and its language pairs; see README.md)" >&2
+    echo "(Polydoc needs Apertium and its language pairs; the tests also need chromium and LibreOffice; see README.md)" >&2
     exit 1
   fi
 fi

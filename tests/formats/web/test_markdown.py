@@ -194,3 +194,59 @@ def test_page_count(tmp_path: Path) -> None:
     big = tmp_path / "big.md"
     big.write_text("\n\n".join(["A long sentence about pages. " * 30] * 10), encoding="utf-8")
     assert H.count_pages(big) == 5
+
+
+def test_admonitions_keep_marker_and_indentation(tmp_path: Path) -> None:
+    """MkDocs admonitions: the marker line stays (its type is a keyword, its title is prose) and
+    the indented body is Markdown of its own, one segment per paragraph, nested ones too."""
+    src, dst = tmp_path / "adm.md", tmp_path / "out.md"
+    src.write_text(
+        'Intro text.\n\n!!! note "Before you sail"\n    Check the *weather* and\n    tell someone.\n\n'
+        "    Second paragraph here.\n\n    ??? tip\n        Nested tip text.\n\n"
+        "!!! warning inline end\n    The pier is closed.\n\n```\n!!! not an admonition\n```\n",
+        encoding="utf-8",
+    )
+    assert [s.text for s in H.extract(src)] == [
+        "Intro text.",
+        "Before you sail",
+        "Check the <g1>weather</g1> and tell someone.",
+        "Second paragraph here.",
+        "Nested tip text.",
+        "The pier is closed.",
+    ]
+    _translate(src, dst)
+    assert dst.read_text(encoding="utf-8") == (
+        'esINTRO esTEXT.\n\n!!! note "esBEFORE esYOU esSAIL"\n    esCHECK esTHE *esWEATHER* esAND esTELL esSOMEONE.\n\n'
+        "    esSECOND esPARAGRAPH esHERE.\n\n    ??? tip\n        esNESTED esTIP esTEXT.\n\n"
+        "!!! warning inline end\n    esTHE esPIER esIS esCLOSED.\n\n```\n!!! not an admonition\n```\n"
+    )
+
+
+def test_admonition_title_quotes_are_escaped(tmp_path: Path) -> None:
+    src, dst = tmp_path / "adm.md", tmp_path / "out.md"
+    src.write_text('!!! note "Title"\n    Body.\n', encoding="utf-8")
+    H.rebuild(src, dst, {"t1": 'Say "hi"', "p2": "Cuerpo."}, target_language="es")
+    assert dst.read_text(encoding="utf-8") == '!!! note "Say &quot;hi&quot;"\n    Cuerpo.\n'
+
+
+def test_heading_attributes_stay_out_of_the_segment(tmp_path: Path) -> None:
+    """pandoc/kramdown/attr_list attributes after a heading are ids and classes, not prose."""
+    src, dst = tmp_path / "attrs.md", tmp_path / "out.md"
+    src.write_text(
+        "# Harbour handbook {#handbook .unnumbered}\n\nSetext title {: #setext }\n---\n\n"
+        "## Costs {-}\n\n## Plain {braces} heading\n\nBody {#not-a-heading}\n",
+        encoding="utf-8",
+    )
+    assert [s.text for s in H.extract(src)] == [
+        "Harbour handbook",
+        "Setext title",
+        "Costs",
+        "Plain {braces} heading",
+        "Body {#not-a-heading}",
+    ]
+    _translate(src, dst)
+    out = dst.read_text(encoding="utf-8")
+    assert out.startswith(
+        "# esHARBOUR esHANDBOOK {#handbook .unnumbered}\n\nesSETEXT esTITLE {: #setext }\n---\n"
+    )
+    assert "## esCOSTS {-}\n" in out and "## esPLAIN {esBRACES} esHEADING\n" in out

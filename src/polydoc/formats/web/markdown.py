@@ -8,6 +8,11 @@ line endings keep their bytes. A paragraph wrapped over several lines is one seg
 joined with spaces); its translation is written on one line after the first line's prefix, so
 list and quote markers stay valid. Raw HTML blocks are handed to the HTML handler's walker,
 which translates their text and keeps their markup.
+
+Two widespread extensions are read too: MkDocs/Python-Markdown admonitions (`!!! note "Title"`,
+`??? tip`, body indented by four spaces) keep their marker line and indentation, their title
+being a segment and their body parsed as Markdown of its own; heading attributes of pandoc,
+kramdown and attr_list (`# Title {#id .class}`) stay out of the heading's segment.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
-from polydoc.formats.web._html_flow import Flow, Part, entity_keeper, make_flow, render
+from polydoc.formats.web._html_flow import Flow, Part, entity_keeper, make_flow, render, split_urls
 from polydoc.formats.web._html_walk import parse_page, translate_page
 from polydoc.formats.web._markdown_inline import Misaligned, align, decode, escape, guard_line_start
 from polydoc.formats.web.html import read_text, write_text
@@ -27,12 +32,16 @@ from polydoc.formats.web.html import read_text, write_text
 _EOL = re.compile(r"\r\n|\r|\n")
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 _PIPE = re.compile(r"(?<!\\)\|")
+# `!!! note "Title"`, `??? warning`, `???+ tip inline end "Title"` (Python-Markdown, pymdownx.details)
+_ADMONITION = re.compile(r'( *)(?:!!!|\?\?\?\+?)[ \t]+[\w-]+(?:[ \t]+[\w-]+)*(?:[ \t]+"([^"]*)")?[ \t]*')
+_ATTR = r"(?:[#.][\w:.-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]*)|-)"
+_HEADING_ATTRS = re.compile(rf"[ \t]+(\{{[ \t]*:?[ \t]*{_ATTR}(?:[ \t]+{_ATTR})*[ \t]*\}})[ \t]*$")
 
 
 @dataclass(slots=True)
 class _Block:
     flow: Flow
-    kind: str  # "paragraph" | "atx" | "setext" | "cell"
+    kind: str  # "paragraph" | "atx" | "setext" | "cell" | "title" (of an admonition)
     content_start: int  # where the block's text starts in its first line
 
 
@@ -63,8 +72,28 @@ class _Parser:
         ends = [m.start() for m in _EOL.finditer(text)] + [len(text)]
         self.lines = [text[s:e].replace("\0", "\ufffd") for s, e in zip(self.starts, ends, strict=True)]
         skip = _front_matter_lines(self.lines)
-        parsed = "\n".join([""] * skip + self.lines[skip:])
-        self.tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(parsed)
+        parsed = [""] * skip + self.lines[skip:]
+        self.titles: list[tuple[int, int, int]] = []  # (line, start, end) of admonition titles
+        self._admonitions(parsed, skip)
+        self.tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse("\n".join(parsed))
+
+    def _admonitions(self, parsed: list[str], first: int) -> None:
+        """Blank admonition markers and dedent their bodies in the copy markdown-it parses (lines
+        stay where they are, so token line numbers still point into the source)."""
+        for i in range(first, len(parsed)):
+            m = _ADMONITION.fullmatch(parsed[i])
+            if m is None or (i > first and parsed[i - 1].strip()):
+                continue  # an admonition starts a block
+            if m.group(2) is not None and m.group(2).strip():
+                shift = len(self.lines[i]) - len(parsed[i])  # what enclosing admonitions removed
+                self.titles.append((i, m.start(2) + shift, m.end(2) + shift))
+            parsed[i] = ""
+            body = m.group(1) + "    "
+            for j in range(i + 1, len(parsed)):
+                if parsed[j].startswith(body):
+                    parsed[j] = m.group(1) + parsed[j][len(body) :]
+                elif parsed[j].strip():
+                    break
 
     def run(self) -> _Doc:
         lists = 0
@@ -89,6 +118,13 @@ class _Parser:
                     self.lines_block(f"h{line + 1}", kind, tok, "heading")
                 else:
                     self.lines_block(f"p{line + 1}", "paragraph", tok, "list item" if lists else "")
+        for line, a, b in self.titles:
+            start = self.starts[line]
+            flow = make_flow(
+                f"t{line + 1}", split_urls(start + a, start + b, self.doc.text), self.doc.text, decode
+            )
+            if flow is not None:
+                self.doc.blocks.append(_Block(flow, "title", flow.start))
         return self.doc
 
     def add(self, sid: str, kind: str, v: str, to_abs: list[tuple[int, int]], tok: object, ctx: str) -> None:
@@ -102,6 +138,8 @@ class _Parser:
             parts: list[Part] = align(v, mapping, self.doc.text, tok.children or [])  # type: ignore[attr-defined]
         except Misaligned:
             return  # a construct the walk does not place: the block keeps its source text
+        if kind in ("atx", "setext") and (m := _HEADING_ATTRS.search(v)):
+            parts = _opaque_from(parts, mapping(m.start(1)))
         flow = make_flow(sid, parts, self.doc.text, decode, ctx)
         if flow is not None:
             self.doc.blocks.append(_Block(flow, kind, to_abs[0][1]))
@@ -152,6 +190,19 @@ class _Parser:
         self.doc.html.append((f"html{first + 1}/", start, end))
 
 
+def _opaque_from(parts: list[Part], at: int) -> list[Part]:
+    """The parts with everything from `at` on (a heading's attribute block) made opaque."""
+    out: list[Part] = []
+    for part in parts:
+        if part.end <= at:
+            out.append(part)
+        elif part.start >= at:
+            out.append(Part("x", part.start, part.end))
+        else:
+            out += [Part(part.kind, part.start, at), Part("x", at, part.end)]
+    return out
+
+
 def _parse(text: str) -> _Doc:
     return _Parser(text).run()
 
@@ -163,6 +214,8 @@ def _render(block: _Block, translated: str, text: str, warnings: list[str]) -> s
     keep = entity_keeper(text[block.flow.start : block.flow.end])
 
     def esc(s: str) -> str:
+        if block.kind == "title":  # inside the marker line's double quotes
+            return keep(escape(s).replace('"', "&quot;"))
         return keep(escape(s).replace("|", "\\|") if block.kind == "cell" else escape(s))
 
     out = render(block.flow, translated, esc, payload, warnings)
