@@ -14,6 +14,7 @@ import zlib
 from pathlib import Path
 
 import docx
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -23,6 +24,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Inches, RGBColor
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 _NS = nsdecls("w", "r", "wp", "a")
 _WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
@@ -358,3 +360,169 @@ def build_controls_docx(folder: Path, name: str = "controls.docx") -> Path:
     path = folder / name
     doc.save(str(path))
     return path
+
+
+# a terminal session as a manual shows it: words a translation would change ("Link", "class")
+CODE_LINES = (
+    "# ifconfig -a",
+    "wlan0     Link encap:Ethernet  HWaddr 00:11:22:33:44:55",
+    "          inet6 addr: fe80::211:22ff:fe33:4455/64 Scope:Link",
+    "          UP BROADCAST RUNNING MULTICAST  MTU:1500  Metric:1",
+    "# ls /sys/class/ieee80211/",
+)
+
+
+def build_code_docx(folder: Path, name: str = "code.docx") -> Path:
+    """A manual with code in every shape Word documents carry it.
+
+    - "Configure the wireless card as follows." (prose)
+    - CODE_LINES as five adjacent paragraphs in the paragraph style "Source Code" (no font of its own)
+    - "Then look at the list of devices." (prose)
+    - "show the wireless link state" alone in "Terminal Output", a style based on "Source Code"
+    - "make the default target and install it" in "HTML Preformatted" (Word's own name)
+    - "print the name of the working directory" with no code style, its runs in Courier New
+    - "Run " + "sudo make install" (character style "Verbatim Char") + " to install the driver."
+    - "Lines in Consolas " + "and in Courier New" (direct fonts, two runs): still one code paragraph
+    """
+    doc = docx.Document()
+    source_code = doc.styles.add_style("Source Code", WD_STYLE_TYPE.PARAGRAPH)
+    source_code.base_style = doc.styles["Normal"]
+    doc.styles.add_style("Terminal Output", WD_STYLE_TYPE.PARAGRAPH).base_style = source_code
+    doc.styles.add_style("HTML Preformatted", WD_STYLE_TYPE.PARAGRAPH)
+    verbatim = doc.styles.add_style("Verbatim Char", WD_STYLE_TYPE.CHARACTER)
+    verbatim.font.name = "Consolas"
+
+    doc.add_paragraph("Configure the wireless card as follows.")
+    for line in CODE_LINES:
+        doc.add_paragraph(line, style="Source Code")
+    doc.add_paragraph("Then look at the list of devices.")
+    doc.add_paragraph("show the wireless link state", style="Terminal Output")
+    doc.add_paragraph("make the default target and install it", style="HTML Preformatted")
+    doc.add_paragraph().add_run("print the name of the working directory").font.name = "Courier New"
+    p = doc.add_paragraph("Run ")
+    p.add_run("sudo make install", style="Verbatim Char")
+    p.add_run(" to install the driver.")
+    p = doc.add_paragraph()
+    p.add_run("Lines in Consolas ").font.name = "Consolas"
+    p.add_run("and in Courier New").font.name = "Courier New"
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def build_courier_docx(folder: Path, name: str = "screenplay.docx") -> Path:
+    """A screenplay: the body font (Normal) is Courier New, so its prose is not code.
+
+    - "The door opens slowly." and "She walks into the empty room." in Normal
+    """
+    doc = docx.Document()
+    doc.styles["Normal"].font.name = "Courier New"
+    doc.add_paragraph("The door opens slowly.")
+    doc.add_paragraph("She walks into the empty room.")
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+TRACKED_BY = 'w:author="Ann Editor" w:date="2024-03-01T10:00:00Z"'
+
+
+def build_tracked_docx(folder: Path, name: str = "tracked.docx") -> Path:
+    """A document under review: every kind of tracked change Word records (author TRACKED_BY).
+
+    - "Read the " + hyperlink "user manual" + inserted " " (w:ins id 11) + "before you start."
+    - "See the " + hyperlink "release notes" + inserted " " (id 12) at the end of the paragraph
+    - "The meeting is on " + deleted "Monday" (w:del id 13) + inserted "Tuesday morning" (id 14) + "."
+    - "Bring " + moved away "the blue folder" (w:moveFrom id 16 in a range id 15) + " to the office."
+    - "Please bring " + moved here "the blue folder" (w:moveTo id 18 in a range id 17) + " tomorrow."
+    - "This word is " + "important" (bold, w:rPrChange id 19: it was not bold) + " for us."
+    - "This paragraph was centred later." (w:pPrChange id 20) with an inserted paragraph mark (id 21)
+    - "A whole new sentence was added here." entirely inside one w:ins (id 22)
+    """
+    doc = docx.Document()
+
+    def link(text: str) -> str:
+        rid = doc.part.relate_to("https://example.com/manual", RT.HYPERLINK, is_external=True)
+        return f'<w:hyperlink r:id="{rid}"><w:r><w:rPr><w:u w:val="single"/></w:rPr><w:t>{text}</w:t></w:r></w:hyperlink>'
+
+    def ins(n: int, text: str) -> str:
+        return f'<w:ins w:id="{n}" {TRACKED_BY}><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:ins>'
+
+    def paragraph(*fragments: str) -> Paragraph:
+        p = doc.add_paragraph()
+        for fragment in fragments:
+            p._p.append(_xml(fragment))
+        return p
+
+    def run(text: str) -> str:
+        return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+    paragraph(run("Read the "), link("user manual"), ins(11, " "), run("before you start."))
+    paragraph(run("See the "), link("release notes"), ins(12, " "))
+    paragraph(
+        run("The meeting is on "),
+        f'<w:del w:id="13" {TRACKED_BY}><w:r><w:delText>Monday</w:delText></w:r></w:del>',
+        ins(14, "Tuesday morning"),
+        run("."),
+    )
+    paragraph(
+        run("Bring "),
+        f'<w:moveFromRangeStart w:id="15" {TRACKED_BY} w:name="move1"/>',
+        f'<w:moveFrom w:id="16" {TRACKED_BY}><w:r><w:t>the blue folder</w:t></w:r></w:moveFrom>',
+        '<w:moveFromRangeEnd w:id="15"/>',
+        run(" to the office."),
+    )
+    paragraph(
+        run("Please bring "),
+        f'<w:moveToRangeStart w:id="17" {TRACKED_BY} w:name="move1"/>',
+        f'<w:moveTo w:id="18" {TRACKED_BY}><w:r><w:t>the blue folder</w:t></w:r></w:moveTo>',
+        '<w:moveToRangeEnd w:id="17"/>',
+        run(" tomorrow."),
+    )
+    paragraph(
+        run("This word is "),
+        f'<w:r><w:rPr><w:b/><w:rPrChange w:id="19" {TRACKED_BY}><w:rPr/></w:rPrChange></w:rPr>'
+        "<w:t>important</w:t></w:r>",
+        run(" for us."),
+    )
+    p = paragraph(run("This paragraph was centred later."))
+    p._p.insert(
+        0,
+        _xml(
+            f'<w:pPr><w:jc w:val="center"/><w:rPr><w:ins w:id="21" {TRACKED_BY}/></w:rPr>'
+            f'<w:pPrChange w:id="20" {TRACKED_BY}><w:pPr/></w:pPrChange></w:pPr>'
+        ),
+    )
+    paragraph(ins(22, "A whole new sentence was added here."))
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+REVISION_TAGS = tuple(
+    f"{_W}{tag}"
+    for tag in (
+        "ins",
+        "del",
+        "moveFrom",
+        "moveTo",
+        "moveFromRangeStart",
+        "moveFromRangeEnd",
+        "moveToRangeStart",
+        "moveToRangeEnd",
+        "rPrChange",
+        "pPrChange",
+    )
+)
+
+
+def revision_marks(document_xml: bytes) -> list[tuple[str, dict[str, str]]]:
+    """Every tracked-change element of a part in document order: (local name, attributes)."""
+    root = etree.fromstring(document_xml)
+    return [(etree.QName(el).localname, dict(el.attrib)) for el in root.iter(*REVISION_TAGS)]
+
+
+def paragraph_xml(document_xml: bytes) -> list[bytes]:
+    """Each body paragraph serialised, to compare paragraphs that must not change byte for byte."""
+    return [etree.tostring(p) for p in etree.fromstring(document_xml).iter(f"{_W}p")]

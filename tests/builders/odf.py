@@ -8,6 +8,8 @@ from pathlib import Path
 from odf import dc, draw, meta, office, presentation, style, table, teletype, text
 from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet, OpenDocumentText
 
+from tests.builders.docx import CODE_LINES
+
 LINK_URL = "https://example.com/docs?lang=en"
 
 
@@ -222,6 +224,97 @@ def build_odp(folder: Path, name: str = "talk.odp") -> Path:
     slide.addElement(notes_of("Answer the questions."))
     doc.presentation.addElement(slide)
 
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def _code_styles(doc: OpenDocumentText | OpenDocumentPresentation) -> None:
+    """LibreOffice's code styles (Preformatted Text, Source Text), a style based on the first, and
+    automatic styles that only set a monospace font: P1 (a font face, Liberation Mono) and T1
+    (fo:font-family DejaVu Sans Mono)."""
+    doc.fontfacedecls.addElement(
+        style.FontFace(name="Liberation Mono", fontfamily="'Liberation Mono'", fontpitch="fixed")
+    )
+    doc.styles.addElement(style.Style(name="Standard", family="paragraph"))
+    doc.styles.addElement(
+        style.Style(name="Preformatted_20_Text", displayname="Preformatted Text", family="paragraph")
+    )
+    doc.styles.addElement(
+        style.Style(name="Terminal", family="paragraph", parentstylename="Preformatted_20_Text")
+    )
+    doc.styles.addElement(style.Style(name="Source_20_Text", displayname="Source Text", family="text"))
+    mono = style.Style(name="P1", family="paragraph", parentstylename="Standard")
+    mono.addElement(style.TextProperties(fontname="Liberation Mono"))
+    doc.automaticstyles.addElement(mono)
+    mono = style.Style(name="T1", family="text")
+    mono.addElement(style.TextProperties(fontfamily="'DejaVu Sans Mono'"))
+    doc.automaticstyles.addElement(mono)
+
+
+def _code_paragraph(line: str, stylename: str = "Preformatted_20_Text") -> text.P:
+    p = text.P(stylename=stylename)
+    teletype.addTextToElement(p, line)  # runs of spaces as text:s, as LibreOffice writes them
+    return p
+
+
+def build_code_odt(folder: Path, name: str = "code.odt") -> Path:
+    """A manual with code in every shape LibreOffice writes it.
+
+    - "Configure the wireless card as follows." (Standard)
+    - CODE_LINES as five adjacent paragraphs in "Preformatted Text"
+    - "Then look at the list of devices."
+    - "show the wireless link state" alone in "Terminal", based on "Preformatted Text"
+    - "print the name of the working directory" in P1 (no code style, the font Liberation Mono)
+    - "make the default target and install it", all of it in a span T1 (DejaVu Sans Mono)
+    - "Run " + "sudo make install" (span in "Source Text") + " to install the driver."
+    """
+    doc = OpenDocumentText()
+    _code_styles(doc)
+    body = doc.text
+    body.addElement(text.P(stylename="Standard", text="Configure the wireless card as follows."))
+    for line in CODE_LINES:
+        body.addElement(_code_paragraph(line))
+    body.addElement(text.P(stylename="Standard", text="Then look at the list of devices."))
+    body.addElement(_code_paragraph("show the wireless link state", "Terminal"))
+    body.addElement(_code_paragraph("print the name of the working directory", "P1"))
+    p = text.P(stylename="Standard")
+    p.addElement(text.Span(stylename="T1", text="make the default target and install it"))
+    body.addElement(p)
+    p = text.P(stylename="Standard", text="Run ")
+    p.addElement(text.Span(stylename="Source_20_Text", text="sudo make install"))
+    p.addText(" to install the driver.")
+    body.addElement(p)
+    path = folder / name
+    doc.save(str(path))
+    return path
+
+
+def build_code_odp(folder: Path, name: str = "code.odp") -> Path:
+    """One slide: a text box "Type these commands in a terminal." and a text box of CODE_LINES,
+    the first three in P1 (Liberation Mono), the last two in spans T1 (DejaVu Sans Mono)."""
+    doc = OpenDocumentPresentation()
+    _code_styles(doc)
+    layout = style.PageLayout(name="Slide")
+    doc.automaticstyles.addElement(layout)
+    master = style.MasterPage(name="Default", pagelayoutname=layout)
+    doc.masterstyles.addElement(master)
+    slide = draw.Page(name="Commands", masterpagename=master)
+    for y, paragraphs in (
+        ("2cm", [text.P(text="Type these commands in a terminal.")]),
+        ("6cm", [_code_paragraph(line, "P1") for line in CODE_LINES[:3]]),
+    ):
+        frame = draw.Frame(width="24cm", height="3cm", x="2cm", y=y)
+        box = draw.TextBox()
+        for p in paragraphs:
+            box.addElement(p)
+        frame.addElement(box)
+        slide.addElement(frame)
+    for line in CODE_LINES[3:]:
+        p = text.P()
+        p.addElement(text.Span(stylename="T1", text=line))
+        box.addElement(p)
+    doc.presentation.addElement(slide)
     path = folder / name
     doc.save(str(path))
     return path

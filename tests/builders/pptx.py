@@ -18,6 +18,7 @@ from pptx.opc.packuri import PackURI
 from pptx.util import Inches, Pt
 
 from tests.builders.docx import (
+    CODE_LINES,
     DIAGRAM_DATA_TYPE,
     DIAGRAM_DRAWING_REL,
     DIAGRAM_DRAWING_TYPE,
@@ -152,6 +153,31 @@ def build_smartart_pptx(folder: Path, name: str = "smartart.pptx") -> Path:
     drawing_part = Part(PackURI("/ppt/diagrams/drawing1.xml"), DIAGRAM_DRAWING_TYPE, package, drawing)
     slide.part.relate_to(data_part, RT.DIAGRAM_DATA)
     slide.part.relate_to(drawing_part, DIAGRAM_DRAWING_REL)
+    path = folder / name
+    prs.save(str(path))
+    return path
+
+
+def build_code_pptx(folder: Path, name: str = "code.pptx") -> Path:
+    """One slide: title "Install the driver", a text box "Type these commands in a terminal.",
+    and a text box of CODE_LINES, one paragraph each, in monospace typefaces (Courier New, the
+    last one in "DejaVu Sans Mono" through the paragraph's default run properties)."""
+    prs = pptx.Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Install the driver"
+    slide.shapes.add_textbox(
+        Inches(1), Inches(2), Inches(8), Inches(1)
+    ).text_frame.text = "Type these commands in a terminal."
+    frame = slide.shapes.add_textbox(Inches(1), Inches(3), Inches(8), Inches(3)).text_frame
+    for i, line in enumerate(CODE_LINES):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = para.add_run()
+        run.text = line
+        if i < len(CODE_LINES) - 1:
+            run.font.name = "Courier New"
+        else:
+            defaults = etree.SubElement(para._p.get_or_add_pPr(), f"{{{_A}}}defRPr")
+            etree.SubElement(defaults, f"{{{_A}}}latin", typeface="DejaVu Sans Mono")
     path = folder / name
     prs.save(str(path))
     return path

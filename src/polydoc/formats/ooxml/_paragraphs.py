@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from polydoc.formats._code_style import code_fonts
 from polydoc.formats.base import Segment
 from polydoc.segments import TagBuilder, parse_tagged, same_tags, translatable, well_formed
 
@@ -27,6 +28,7 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 A_P, A_R, A_T, A_RPR = f"{{{A}}}p", f"{{{A}}}r", f"{{{A}}}t", f"{{{A}}}rPr"
 A_PPR, A_END = f"{{{A}}}pPr", f"{{{A}}}endParaRPr"
+A_DEF, A_LST, A_LATIN = f"{{{A}}}defRPr", f"{{{A}}}lstStyle", f"{{{A}}}latin"
 MC_ALT, MC_CHOICE, MC_FALLBACK = f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice", f"{{{MC}}}Fallback"
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -88,6 +90,12 @@ def merge_items(items: list[Item]) -> Item:
 
 class Dialect(ABC):
     paragraph: str  # Clark name of a paragraph element
+    # elements that record a revision (tracked insertion, deletion, move, formatting change)
+    revisions: frozenset[str] = frozenset()
+
+    def is_code(self, p: Element) -> bool:
+        """A paragraph of code (code style, monospace font): kept exactly as it is."""
+        return False
 
     @abstractmethod
     def items(self, p: Element) -> list[Item]:
@@ -135,6 +143,8 @@ class Paragraph:
     standalones: dict[int, Item]
     lead: str = ""
     trail: str = ""
+    lead_item: Item | None = None  # where the edge white space comes from (an inserted space)
+    trail_item: Item | None = None
     prefix: list[Item] = field(default_factory=list)  # standalone things before the text
     suffix: list[Item] = field(default_factory=list)  # and after it
 
@@ -183,6 +193,8 @@ def analyse(p: Element, dialect: Dialect) -> Paragraph | None:
         standalones=dict(builder.standalones),  # type: ignore[arg-type]
         lead=lead,
         trail=trail,
+        lead_item=items[0] if lead else None,
+        trail_item=items[-1] if trail else None,
         prefix=prefix,
         suffix=suffix,
     )
@@ -198,27 +210,46 @@ def _merge_adjacent_standalones(items: list[Item]) -> list[Item]:
     return out
 
 
-def rebuild_paragraph(p: Element, para: Paragraph, translated: str, dialect: Dialect, lang: str) -> bool:
-    """Replace the paragraph's content by the translation; False when tags had to be dropped."""
+_TAGS_LOST = "the translation lost or moved inline formatting tags; its text was kept with the paragraph's main formatting"
+_REVISIONS_KEPT = (
+    "the translation lost or moved inline formatting tags around tracked changes; the source was kept"
+)
+
+
+def rebuild_paragraph(
+    p: Element, para: Paragraph, translated: str, dialect: Dialect, lang: str
+) -> str | None:
+    """Replace the paragraph's content by the translation; a warning when tags had to be dropped.
+
+    Edge white space goes back into the run it came from (a space inserted with change
+    tracking stays in its w:ins). A paragraph with tracked changes whose tags were lost is not
+    changed: a revision is never turned into plain text.
+    """
     ok = same_tags(para.text, translated) and well_formed(translated)
-    body = para.lead + clean_xml(translated).strip() + para.trail
+    if not ok and _has_revisions(para, dialect):
+        return _REVISIONS_KEPT
     leaves: list[Leaf] = []
     pending: list[tuple[Item, str]] = [(it, "") for it in para.prefix]
+
+    def add(tmpl: Item, text: str) -> None:
+        if pending and pending[-1][0] is tmpl and pending[-1][1]:
+            pending[-1] = (tmpl, pending[-1][1] + text)
+        elif text:
+            pending.append((tmpl, text))
+
+    add(para.lead_item or para.base, para.lead)
     used: set[int] = set()
-    for piece in parse_tagged(body):
+    for piece in parse_tagged(clean_xml(translated).strip()):
         if piece.standalone is not None:
             item = para.standalones.get(piece.standalone)
             if item is not None and piece.standalone not in used:
                 used.add(piece.standalone)
                 pending.append((item, ""))
             continue
-        tmpl = para.spans.get(piece.open_ids[-1], para.base) if ok and piece.open_ids else para.base
-        if pending and pending[-1][0] is tmpl and pending[-1][1]:
-            pending[-1] = (tmpl, pending[-1][1] + piece.text)
-        elif piece.text:
-            pending.append((tmpl, piece.text))
+        add(para.spans.get(piece.open_ids[-1], para.base) if ok and piece.open_ids else para.base, piece.text)
     if not ok:  # never lose an image or a footnote reference because the engine dropped its tag
         pending.extend((it, "") for n, it in para.standalones.items() if n not in used)
+    add(para.trail_item or para.base, para.trail)
     pending.extend((it, "") for it in para.suffix)
     for item, text in pending:
         if item.text is None:
@@ -235,7 +266,23 @@ def rebuild_paragraph(p: Element, para: Paragraph, translated: str, dialect: Dia
     for i, node in enumerate(nodes):
         p.insert(at + i, node)
     dialect.finish(p, lang)
-    return ok
+    return None if ok else _TAGS_LOST
+
+
+def _has_revisions(para: Paragraph, dialect: Dialect) -> bool:
+    if not dialect.revisions:
+        return False
+    items = [para.base, *para.spans.values(), *para.standalones.values(), para.lead_item, para.trail_item]
+    for it in filter(None, items):
+        nodes = [leaf.node for leaf in it.leaves if leaf.node is not None]
+        if it.props is not None:
+            nodes.append(it.props)
+        chains = [it.chain, *(leaf.chain for leaf in it.leaves)]
+        if any(c.tag in dialect.revisions for chain in chains for c in chain):
+            return True
+        if any(next(n.iter(*dialect.revisions), None) is not None for n in nodes):
+            return True
+    return False
 
 
 def _assemble(leaves: list[Leaf], dialect: Dialect) -> list[Element]:
@@ -285,7 +332,8 @@ def _slots(
 
     def analysed(i: int) -> Paragraph | None:
         if i not in early:
-            early[i] = None if skip is not None and skip(paras[i]) else analyse(paras[i], dialect)
+            skipped = (skip is not None and skip(paras[i])) or dialect.is_code(paras[i])
+            early[i] = None if skipped else analyse(paras[i], dialect)
         return early[i]
 
     twin: dict[int, int] = {}
@@ -336,12 +384,10 @@ def rebuild_part(
         translated = translations.get(slot.source_id)
         if slot.para is None or not translated or not translated.strip():
             continue
-        if not rebuild_paragraph(slot.p, slot.para, translated, part.dialect, lang):
-            warnings.append(
-                f"{slot.id}: the translation lost or moved inline formatting tags; "
-                "its text was kept with the paragraph's main formatting"
-            )
-        changed = True
+        warning = rebuild_paragraph(slot.p, slot.para, translated, part.dialect, lang)
+        if warning is not None:
+            warnings.append(f"{slot.id}: {warning}")
+        changed = changed or warning != _REVISIONS_KEPT
     return changed
 
 
@@ -349,6 +395,12 @@ class DrawingML(Dialect):
     """`a:p` paragraphs: slides, notes, tables, charts and SmartArt."""
 
     paragraph = A_P
+
+    def is_code(self, p: Element) -> bool:
+        """All its text in a monospace typeface (a:latin of the run, the paragraph's or the
+        text body's level defaults); theme fonts (+mn-lt) are not."""
+        fonts = [_dml_font(p, r) for r in p.iterchildren(A_R) if (r.findtext(A_T) or "").strip()]
+        return code_fonts(fonts, None)
 
     def items(self, p: Element) -> list[Item]:
         out = []
@@ -383,3 +435,18 @@ class DrawingML(Dialect):
 
 def _dml_noise(tag: str, attribute: str) -> bool:
     return attribute in _DML_NOISE
+
+
+def _dml_font(p: Element, r: Element) -> str | None:
+    ppr = p.find(A_PPR)
+    level = int(ppr.get("lvl", "0")) + 1 if ppr is not None and ppr.get("lvl", "0").isdigit() else 1
+    places = [r.find(A_RPR), ppr.find(A_DEF) if ppr is not None else None]
+    body = p.getparent()
+    styles = body.find(A_LST) if body is not None else None
+    if styles is not None:
+        places.append(styles.find(f"{{{A}}}lvl{level}pPr/{A_DEF}"))
+    for props in places:
+        latin = props.find(A_LATIN) if props is not None else None
+        if latin is not None and latin.get("typeface"):
+            return latin.get("typeface")
+    return None

@@ -4,8 +4,11 @@ Runs are flattened through their containers (hyperlink, tracked insertion, smart
 inline content control, a HYPERLINK-like simple field), which are recreated around the
 translated runs. Fields that compute their result (PAGE, DATE, SEQ…) become one `<xN/>`;
 other fields keep their code as `<xN/>` and translate their visible result. Deleted text
-(w:del), bookmarks and comment ranges in the middle of a paragraph are `<xN/>`; at its edges
-they stay where they are. Spell-check marks and rendering hints are dropped.
+(w:del, w:moveFrom), bookmarks and comment ranges in the middle of a paragraph are `<xN/>`; at
+its edges they stay where they are. Tracked insertions and moves (w:ins, w:moveTo) keep their
+translated text inside them, formatting changes (w:rPrChange) stay on the runs. Paragraphs in
+a code style or a monospace font are not translated, and a run in a code character style is
+one `<xN/>` kept as it is (`_wordstyles.py`). Spell-check marks and rendering hints are dropped.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from polydoc.formats.ooxml._paragraphs import Dialect, Element, Item, Leaf, canonical, merge_items
+from polydoc.formats.ooxml._wordstyles import WordStyles
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -30,6 +34,7 @@ W_P, W_R, W_T, W_RPR, W_PPR, W_LANG = w("p"), w("r"), w("t"), w("rPr"), w("pPr")
 W_SDT, W_SDT_CONTENT, W_FLD_SIMPLE = w("sdt"), w("sdtContent"), w("fldSimple")
 W_FLD_CHAR, W_INSTR = w("fldChar"), w("instrText")
 W_NO_BREAK_HYPHEN = w("noBreakHyphen")
+W_RPR_CHANGE = w("rPrChange")
 
 _CONTAINERS = frozenset(map(w, ("hyperlink", "ins", "moveTo", "smartTag", "customXml", "dir", "bdo", "sdt")))
 _CONTAINER_PROPS = frozenset(map(w, ("sdtPr", "sdtEndPr", "smartTagPr", "customXmlPr")))
@@ -56,6 +61,13 @@ def computed_field(instr: str) -> bool:
 
 class WordML(Dialect):
     paragraph = W_P
+    revisions = frozenset(map(w, ("ins", "del", "moveFrom", "moveTo", "rPrChange")))
+
+    def __init__(self, styles: WordStyles | None = None) -> None:
+        self.styles = styles or WordStyles()
+
+    def is_code(self, p: Element) -> bool:
+        return self.styles.code_paragraph(p)
 
     def items(self, p: Element) -> list[Item]:
         raw: list[Item] = []
@@ -81,7 +93,8 @@ class WordML(Dialect):
     def _run(self, r: Element, top: frozenset[int], chain: tuple[Element, ...], out: list[Item]) -> None:
         props = r.find(W_RPR)
         kids = [c for c in r if isinstance(c.tag, str) and c.tag != W_RPR and c.tag not in _DROPPED]
-        if not any(c.tag in (W_T, W_NO_BREAK_HYPHEN) for c in kids):  # a tab, image, note mark…
+        if not any(c.tag in (W_T, W_NO_BREAK_HYPHEN) for c in kids) or self.styles.code_run(r):
+            # a tab, an image, a note mark, inline code: kept as it is
             out.append(_field_marks(Item(None, top, leaves=[Leaf(r, chain)], whole=not chain), kids))
             return
         key = canonical(props, _noise) + "|" + ",".join(str(id(c)) for c in chain)
@@ -108,6 +121,8 @@ class WordML(Dialect):
             etree.SubElement(run, W_RPR)
         if lang:
             set_lang(run[0], lang)
+            for old in run[0].iterfind(f"{W_RPR_CHANGE}/{W_RPR}"):  # the change it records stays the same
+                set_lang(old, lang)
         t = etree.SubElement(run, W_T)
         t.text = text
         if text != text.strip():

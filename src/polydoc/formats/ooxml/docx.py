@@ -4,7 +4,8 @@ Translated: the body with its tables (nested too) and text boxes, every header a
 footnotes, endnotes, comments, SmartArt text, chart titles and labels, and the document
 title and subject. Parts are found through the package relationships, starting at the main
 document, so parts nothing points to are left alone. Translated runs and the document
-defaults get the target language (w:lang).
+defaults get the target language (w:lang). Code (paragraphs in a code style or a monospace
+font, runs in a code character style) is kept as it is; tracked changes keep their marks.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from polydoc.formats.ooxml._package import (
 )
 from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
 from polydoc.formats.ooxml._wordml import W_PPR, WordML, set_default_lang, w
+from polydoc.formats.ooxml._wordstyles import WordStyles
 
 _WHAT = "Word document"
-_WORDML, _DRAWINGML = WordML(), DrawingML()
+_DRAWINGML = DrawingML()
 # relationship type -> (reading order, context) of the parts written in WordprocessingML
 _NOTE_PARTS = {
     "header": (1, "header"),
@@ -78,19 +80,18 @@ def _parts(z: SafeZip) -> tuple[list[TextPart], str | None]:
     """The parts holding visible text in reading order (body, headers, footers, notes…),
     and the styles part."""
     main = main_part(z, "word/document.xml", _WHAT)
-    found: dict[str, tuple[int, TextPart]] = {main: (0, TextPart(main, _WORDML, context=_context("")))}
-    styles = None
+    styles = next((rel.target for rel in relationships(z, main) if rel.type == "styles"), None)
+    wordml = WordML(WordStyles(z.read_xml(styles) if styles is not None else None))
+    found: dict[str, tuple[int, TextPart]] = {main: (0, TextPart(main, wordml, context=_context("")))}
     queue = [main]
     while queue:
         source = queue.pop(0)
         for rel in relationships(z, source):
             if rel.target in found:
                 continue
-            if rel.type == "styles" and source == main:
-                styles = rel.target
-            elif rel.type in _NOTE_PARTS:
+            if rel.type in _NOTE_PARTS:
                 order, where = _NOTE_PARTS[rel.type]
-                found[rel.target] = (order, TextPart(rel.target, _WORDML, context=_context(where)))
+                found[rel.target] = (order, TextPart(rel.target, wordml, context=_context(where)))
                 queue.append(rel.target)  # a header can hold a chart too
             elif rel.type in _DRAWING_PARTS:
                 chart = rel.type == "chart"

@@ -7,7 +7,9 @@ footnote body, comment. Spans and links become `<gN>`; spaces (text:s), tabs, li
 fields, footnotes, comments and frames inside a paragraph become `<xN/>` and are kept as
 they are (their own paragraphs are segments too). Alt text (svg:title/svg:desc) and slide
 header/footer declarations are plain segments. In spreadsheets only string cells are
-translated: numbers, dates and formula results belong to the application.
+translated: numbers, dates and formula results belong to the application. Code is kept as it
+is: a paragraph in a code style or a monospace font is no segment, a span in a code text
+style is an `<xN/>` (`_code.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from polydoc.formats._xml_inline import (
     write_plain,
 )
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.opendoc._code import OdfCode
 from polydoc.segments import translatable
 
 NS = {
@@ -59,10 +62,16 @@ _PLAIN = {
     q("presentation", "footer-decl"): "footer",
 }
 _WRAPPERS = {q("text", "span"), q("text", "a"), q("text", "meta")}
-RULES = InlineRules(
-    is_wrapper=lambda el: el.tag in _WRAPPERS,
-    is_link=lambda el: el.tag == q("text", "a"),
-)
+
+
+def _rules(code: OdfCode) -> InlineRules:
+    """Spans and links are `<gN>`; a span of inline code is kept whole."""
+    return InlineRules(
+        is_wrapper=lambda el: el.tag in _WRAPPERS and not code.code_span(el),
+        is_link=lambda el: el.tag == q("text", "a"),
+    )
+
+
 _CELLS = {q("table", "table-cell"), q("table", "covered-table-cell")}
 _OWN_TEXT = {q("office", "annotation"), q("text", "note")}  # a cell's comment is text, whatever the cell
 # what a paragraph belongs to, for the engine: enclosing comment/note/header first, else the nearest
@@ -88,8 +97,8 @@ _PARTS = ("meta.xml", "styles.xml", "content.xml")  # reading order: title, page
 class _Unit:
     id: str
     el: Element
-    plain: bool  # True: the element holds only text; False: a paragraph with inline content
     context: str
+    rules: InlineRules | None = None  # a paragraph with inline content: how to read it; None: only text
 
 
 _TRACKED_CHANGES = q("text", "tracked-changes")
@@ -121,30 +130,33 @@ def _context(paragraph: Element) -> str:
     return ""
 
 
-def _units(part: str, root: Element) -> list[_Unit]:
-    """The translatable elements of one part, numbered the same way on every walk."""
+def _units(part: str, root: Element, styles: Element | None) -> list[_Unit]:
+    """The translatable elements of one part, numbered the same way on every walk; `styles`
+    is styles.xml, where the common styles are."""
     if part == "meta.xml":
         meta = root.find(q("office", "meta"))
         found = (meta.find(q("dc", name)) if meta is not None else None for name in _META_FIELDS)
         return [
-            _Unit(f"meta.xml#{name}", el, True, name)
+            _Unit(f"meta.xml#{name}", el, name)
             for name, el in zip(_META_FIELDS, found, strict=True)
             if el is not None and len(el) == 0
         ]
     scope = root.find(q("office", "body" if part == "content.xml" else "master-styles"))
     if scope is None:
         return []
+    code = OdfCode(styles, root)
+    rules = _rules(code)
     units: list[_Unit] = []
     counts = Counter[str]()
     for el in scope.iter(*_PARAGRAPHS, *_PLAIN):
         if el.tag in _PARAGRAPHS:
             counts["p"] += 1
-            if _translatable(el):
-                units.append(_Unit(f"{part}#p{counts['p']}", el, False, _context(el)))
+            if _translatable(el) and not code.code_paragraph(el):
+                units.append(_Unit(f"{part}#p{counts['p']}", el, _context(el), rules))
         else:
             counts["t"] += 1
             if len(el) == 0:
-                units.append(_Unit(f"{part}#t{counts['t']}", el, True, _PLAIN[el.tag]))
+                units.append(_Unit(f"{part}#t{counts['t']}", el, _PLAIN[el.tag]))
     return units
 
 
@@ -165,8 +177,8 @@ class OdfHandler(FormatHandler):
     def extract(self, src: Path) -> Iterator[Segment]:
         with _open(src) as (_, roots):
             for part, root in roots.items():
-                for unit in _units(part, root):
-                    text = read_plain(unit.el) if unit.plain else read_flow(unit.el, RULES).text
+                for unit in _units(part, root, roots.get("styles.xml")):
+                    text = read_plain(unit.el) if unit.rules is None else read_flow(unit.el, unit.rules).text
                     if translatable(text):
                         yield Segment(unit.id, text, unit.context)
 
@@ -182,13 +194,13 @@ class OdfHandler(FormatHandler):
         warnings: list[str] = []
         with _open(src) as (zf, roots):
             for part, root in roots.items():
-                for unit in _units(part, root):  # all numbered before any change
+                for unit in _units(part, root, roots.get("styles.xml")):  # all numbered before any change
                     translated = translations.get(unit.id)
                     if translated is None:
                         continue
-                    if unit.plain:
+                    if unit.rules is None:
                         write_plain(unit.el, translated)
-                    elif not write_flow(unit.el, read_flow(unit.el, RULES), translated):
+                    elif not write_flow(unit.el, read_flow(unit.el, unit.rules), translated):
                         warnings.append(f"{unit.id}: inline formatting was lost; text kept without it")
                     _sync_string_value(unit.el)
             _set_language(roots, target_language)
