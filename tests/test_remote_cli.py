@@ -37,7 +37,7 @@ def test_two_files_into_two_languages(service: Service, key: str, tmp_path: Path
     (tmp_path / "page.html").write_bytes(PAGE)
     # flags this time (the other tests use POLYDOC_SERVER / POLYDOC_API_KEY)
     done = subprocess.run(
-        [*POLYDOC, "translate", "story.txt", "page.html", "--to", "es,ca",
+        [*POLYDOC, "translate", "story.txt", "page.html", "--to", "es,ca", "--yes",
          "--server", service.base_url, "--api-key", key],
         env=service.env, capture_output=True, text=True, timeout=240, cwd=tmp_path,
     )
@@ -53,23 +53,76 @@ def test_two_files_into_two_languages(service: Service, key: str, tmp_path: Path
     assert "4 of 4 translations done" in done.stderr
 
 
+def _on_a_terminal(service: Service, key: str, cwd: Path, answer: bytes, *args: str) -> subprocess.CompletedProcess:
+    """`polydoc translate` with stdin on a pseudo-terminal, the `answer` typed in advance."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    env = {**service.env, "POLYDOC_SERVER": service.base_url, "POLYDOC_API_KEY": key, "COLUMNS": "250"}
+    proc = subprocess.Popen([*POLYDOC, "translate", *args], env=env, stdin=slave, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=cwd)
+    os.close(slave)
+    os.write(master, answer)
+    try:
+        out, err = proc.communicate(timeout=240)
+    finally:
+        os.close(master)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_the_price_is_shown_and_asked_for_first(service: Service, tmp_path: Path) -> None:
+    key = service.new_account("remote-price", credits=50)
+    (tmp_path / "ask.txt").write_bytes(STORY)
+    with service.client(key) as c:
+        def books() -> tuple[int, int, list, list]:
+            account = c.get("/v1/account").json()
+            return account["balance"], account["held"], c.get("/v1/runs").json(), c.get("/v1/files").json()
+
+        # no terminal and no --yes: the price, then a refusal that says how to go on; nothing left behind
+        refused = cli(service, "translate", "ask.txt", "--to", "es,ca", key=key, cwd=tmp_path)
+        assert refused.returncode == 1
+        said = " ".join(refused.stderr.split())
+        assert "ask.txt → es: 1 credits · 1 pages · 0 of 2 segments from memory or repeated · apertium" in said
+        assert "ask.txt → ca: 1 credits" in said and "Total: 2 credits for 2 translation(s); balance 50 → 48" in said
+        assert "--yes" in said and sorted(p.name for p in tmp_path.iterdir()) == ["ask.txt"]
+        assert books() == (50, 0, [], [])
+        # on a terminal, "n": nothing started either
+        declined = _on_a_terminal(service, key, tmp_path, b"n\n", "ask.txt", "--to", "es")
+        assert declined.returncode == 1 and "Start 1 run(s) for 1 credits?" in declined.stderr
+        assert books() == (50, 0, [], [])
+        # "y": it runs, at the price shown
+        agreed = _on_a_terminal(service, key, tmp_path, b"y\n", "ask.txt", "--to", "es")
+        assert agreed.returncode == 0, agreed.stderr
+        assert "casa" in (tmp_path / "ask.es.txt").read_text()
+        balance, held, runs, _files = books()
+        assert (balance, held, len(runs), runs[0]["credits"]) == (49, 0, 1, 1)
+        # again with --yes: served from memory, so free, and said so before it starts
+        again = cli(service, "translate", "--yes", "ask.txt", "--to", "es", "-o", "again.txt", key=key, cwd=tmp_path)
+        assert again.returncode == 0, again.stderr
+        said = " ".join(again.stderr.split())
+        assert "ask.txt → es: 0 credits · 1 pages · 2 of 2 segments from memory" in said
+        assert "Total: 0 credits" in said and "1 of 1 translations done; 0 credits" in said
+        assert books()[:2] == (49, 0)
+
+
 def test_output_folder_and_single_output_file(service: Service, key: str, tmp_path: Path) -> None:
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_bytes(STORY)
     b.write_bytes(b"The cat is small.\n")
-    done = cli(service, "translate", str(a), str(b), "--to", "es", "-o", str(tmp_path / "out"), key=key)
+    done = cli(service, "translate", "--yes", str(a), str(b), "--to", "es", "-o", str(tmp_path / "out"), key=key)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.es.txt", "b.es.txt"]
     assert "gato" in (tmp_path / "out" / "b.es.txt").read_text()
     single = tmp_path / "named" / "result.txt"
-    done = cli(service, "translate", str(a), "--to", "ca", "-o", str(single), key=key)
+    done = cli(service, "translate", "--yes", str(a), "--to", "ca", "-o", str(single), key=key)
     assert done.returncode == 0, done.stderr
     assert "gos" in single.read_text() and done.stdout.strip() == str(single)
 
 
 def test_unsupported_language_fails_with_reason(service: Service, key: str, tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_bytes(STORY)
-    done = cli(service, "translate", str(tmp_path / "story.txt"), "--to", "de", key=key)
+    done = cli(service, "translate", "--yes", str(tmp_path / "story.txt"), "--to", "de", key=key)
     assert done.returncode == 1
     assert "unsupported_language" in done.stderr and "cannot translate en to de" in " ".join(done.stderr.split())
     assert [p.name for p in tmp_path.iterdir()] == ["story.txt"]
@@ -78,7 +131,7 @@ def test_unsupported_language_fails_with_reason(service: Service, key: str, tmp_
 def test_bad_file_fails_but_the_good_one_is_written(service: Service, key: str, tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_bytes(STORY)
     (tmp_path / "empty.txt").write_bytes(b"")
-    done = cli(service, "translate", "good.txt", "empty.txt", "--to", "es", key=key, cwd=tmp_path)
+    done = cli(service, "translate", "--yes", "good.txt", "empty.txt", "--to", "es", key=key, cwd=tmp_path)
     assert done.returncode == 1
     assert "empty.txt → es" in done.stderr and "empty_file" in done.stderr
     assert "1 of 2 translations done" in done.stderr
@@ -88,7 +141,7 @@ def test_bad_file_fails_but_the_good_one_is_written(service: Service, key: str, 
 
 def test_bad_key_missing_key_and_no_server(service: Service, tmp_path: Path) -> None:
     (tmp_path / "story.txt").write_bytes(STORY)
-    done = cli(service, "translate", str(tmp_path / "story.txt"), "--to", "es", key="pd_wrong")
+    done = cli(service, "translate", "--yes", str(tmp_path / "story.txt"), "--to", "es", key="pd_wrong")
     assert done.returncode == 1 and "unauthorized" in done.stderr and "API key" in done.stderr
     env = {k: v for k, v in service.env.items() if k != "POLYDOC_API_KEY"}
     missing = subprocess.run([*POLYDOC, "runs", "list", "--server", service.base_url], env=env,
@@ -100,7 +153,7 @@ def test_bad_key_missing_key_and_no_server(service: Service, tmp_path: Path) -> 
 
 def test_runs_list_show_cancel(service: Service, key: str, tmp_path: Path) -> None:
     (tmp_path / "list-me.txt").write_bytes(STORY)
-    assert cli(service, "translate", str(tmp_path / "list-me.txt"), "--to", "es", key=key).returncode == 0
+    assert cli(service, "translate", "--yes", str(tmp_path / "list-me.txt"), "--to", "es", key=key).returncode == 0
     runs = json.loads(cli(service, "runs", "list", "--json", key=key).stdout)
     mine = next(r for r in runs if r["target_language"] == "es" and r["status"] == "Succeeded")
     table = cli(service, "runs", "list", key=key)
@@ -130,7 +183,7 @@ def test_runs_list_show_cancel(service: Service, key: str, tmp_path: Path) -> No
 
 def test_files_list_download_delete(service: Service, key: str, tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_bytes(STORY)
-    assert cli(service, "translate", str(tmp_path / "keep.txt"), "--to", "es", key=key).returncode == 0
+    assert cli(service, "translate", "--yes", str(tmp_path / "keep.txt"), "--to", "es", key=key).returncode == 0
     files = json.loads(cli(service, "files", "list", "--json", key=key).stdout)
     original = next(f for f in files if f["filename"] == "keep.txt")
     output = next(f for f in files if f["filename"] == "keep.es.txt")

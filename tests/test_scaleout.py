@@ -247,7 +247,8 @@ def check_books(cl: Cluster, credits: int) -> Counter:
         want = {"hold": 1, "release": 1, "charge": int(r.status == "Succeeded")}
         assert {kind: per_run[(r.id, kind)] for kind in want} == want, (r.id, r.status)
         assert outputs[r.id] == int(r.status == "Succeeded"), (r.id, r.status)
-        assert r.status != "Succeeded" or r.credits == r.hold_credits
+        # what memory serves is not billed again: a run costs at most its hold (the whole document)
+        assert r.status != "Succeeded" or 0 <= r.credits <= r.hold_credits
     blobs = cl.blob_keys()
     named = {f.s3_key for f in files if f.purged_at is None}
     assert named - blobs == set(), "file rows whose blob is missing"

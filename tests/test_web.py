@@ -127,6 +127,43 @@ def test_translate_into_two_languages_and_download(page, service: Service) -> No
     assert page.evaluate("localStorage.getItem('polydoc.apiKey')") is None
 
 
+def test_price_and_balance_after_it_before_translate(page, service: Service) -> None:  # noqa: ANN001
+    key = service.new_account("web-price", credits=100)
+    story = "".join(f"Line number {i} tells of the red house and the dog.\n\n" for i in range(70)).encode()
+    sign_in(page, service, key)
+    expect(page.locator("#price")).to_be_hidden()
+    page.locator("#file-input").set_input_files([{"name": "story.txt", "mimeType": "text/plain", "buffer": story}])
+    page.get_by_label("Spanish").check()
+    price = page.locator("#price")
+    expect(price.locator(".price-total")).to_have_text("Price: 2 credits for 1 translation · balance 100 → 98")
+    expect(price).to_contain_text("story.txt → Spanish: 2 credits (2 pages)")
+    page.get_by_label("Catalan").check()  # every file × language, summed
+    expect(price.locator(".price-total")).to_have_text("Price: 4 credits for 2 translations · balance 100 → 96")
+    expect(page.locator("#acc-balance")).to_have_text("100")  # a price holds nothing
+    shot(page, "02b-price-before-translate")
+    page.get_by_label("Catalan").uncheck()
+    expect(price.locator(".price-total")).to_have_text("Price: 2 credits for 1 translation · balance 100 → 98")
+    page.locator("#start").click()
+    expect(page.locator("li.run[data-status=Succeeded]")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#acc-balance")).to_have_text("98")  # charged what was shown
+    expect(price).to_be_hidden()
+    with service.client(key) as c:
+        assert len(c.get("/v1/files").json()) == 2  # the upload priced is the one translated, and its output
+
+    # the same text again: the memory has it, so it is free, and the page says so first
+    page.locator("#file-input").set_input_files([{"name": "again.txt", "mimeType": "text/plain", "buffer": story}])
+    expect(price.locator(".price-total")).to_have_text("Price: 0 credits for 1 translation · balance 98 → 98")
+    expect(price).to_contain_text("70 of 70 segments from memory")
+    page.locator("#chosen").get_by_role("button", name=re.compile("^Remove")).click()
+    expect(price).to_be_hidden()
+    with service.client(key) as c:  # an upload priced and then removed is not kept
+        for _ in range(50):
+            if len(c.get("/v1/files").json()) == 2:
+                break
+            page.wait_for_timeout(100)
+        assert sorted(f["filename"] for f in c.get("/v1/files").json()) == ["story.es.txt", "story.txt"]
+
+
 def test_bad_uploads_show_readable_errors(page, service: Service) -> None:  # noqa: ANN001
     key = service.new_account("web-errors", credits=50)
     sign_in(page, service, key)

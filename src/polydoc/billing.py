@@ -1,19 +1,123 @@
-"""The credit ledger: append-only entries, balance = SUM(amount).
+"""The credit ledger (append-only entries, balance = SUM(amount)) and the price of a run.
 
-A run reserves its estimate with a `hold` entry; success adds a `release` of the hold and a
-`charge` of the final cost; failure or cancel adds only the `release`. Every entry carries an
-idempotency key (`run:<id>:charge`), so a retried run can never be charged twice.
+A run reserves an upper bound with a `hold` entry; success adds a `release` of the hold and a
+`charge` of the final cost (never more than the hold); failure or cancel adds only the `release`.
+Every entry carries an idempotency key (`run:<id>:charge`), so a retried run can never be charged
+twice.
+
+The price (`Basis`, `credits_for`): a run pays for the characters the engine has to translate —
+the untagged text of its unique segments that the account's translation memory does not already
+hold — in standard pages of 1,800 characters, times `credits_per_page`, rounded up once, at least
+one credit when anything is sent. Text served from memory costs `memory_price_share` of that
+(0 by default). A paged document (PDF, PPTX, ODP) is priced by its real pages: each character is
+worth its share of them (its pages over its characters), so a document translated afresh costs its
+pages and what the memory serves is deducted pro rata. The estimate and the final charge are both
+this one function of the same numbers, so for a deterministic engine they are equal.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from polydoc.config import get_settings
 from polydoc.db.models import Account, CreditEntry
 from polydoc.errors import InsufficientCredits
+from polydoc.formats.base import CHARS_PER_PAGE
+from polydoc.segments import strip_tags
+
+
+def billed_characters(text: str) -> int:
+    """The characters of a segment that count: its text without the inline tags."""
+    return len(strip_tags(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """What a run is priced on: its unique segments' characters and how many of them memory serves."""
+
+    characters: int  # untagged characters of the run's unique segments
+    characters_cached: int  # of those, already in the account's translation memory
+    chars_per_page: Fraction  # characters in one billed page
+
+    @classmethod
+    def of(cls, unique: Iterable[str], cached: Iterable[str], *, paged: bool, pages: int) -> Basis:
+        """`unique`: the run's distinct segment texts; `cached`: those the memory holds;
+        `paged`/`pages`: the format's real page count, when it has one."""
+        characters = sum(billed_characters(t) for t in unique)
+        known = sum(billed_characters(t) for t in cached)
+        per_page = Fraction(CHARS_PER_PAGE)
+        if paged and pages > 0 and characters > 0:
+            per_page = Fraction(characters, pages)
+        return cls(characters, known, per_page)
+
+    @property
+    def characters_sent(self) -> int:
+        return self.characters - self.characters_cached
+
+    def pages(self, characters: int) -> Fraction:
+        return Fraction(characters) / self.chars_per_page
+
+    def credits(self, *, sent: int | None = None) -> int:
+        """The price when `sent` characters were translated by the engine (default: every one not
+        in memory; a run passes fewer when the engine could not translate some segments, which
+        keep their source text and are not billed)."""
+        sent = self.characters_sent if sent is None else sent
+        return credits_for(self.pages(sent), self.pages(self.characters_cached), anything_sent=sent > 0)
+
+    def note(self, *, sent: int | None = None) -> str:
+        """The ledger's account of the price, e.g. "2.31 pages translated, 1.00 page from memory (not billed)"."""
+        sent = self.characters_sent if sent is None else sent
+        memory = self.characters_cached
+        share = Fraction(str(get_settings().memory_price_share))
+        billed = "not billed" if share == 0 else f"billed at {float(share) * 100:g}%"
+        return (
+            f"{_pages_text(self.pages(sent))} translated, {_pages_text(self.pages(memory))} "
+            f"from memory ({billed}); {get_settings().credits_per_page} credits per page of "
+            f"{float(self.chars_per_page):g} characters"
+        )[:200]
+
+
+def _pages_text(pages: Fraction) -> str:
+    return f"{float(pages):.2f} page" + ("" if pages == 1 else "s")
+
+
+def credits_for(sent_pages: Fraction, memory_pages: Fraction, *, anything_sent: bool) -> int:
+    """credits_per_page × (pages sent + memory_price_share × pages from memory), rounded up once;
+    at least one credit when anything was sent to the engine."""
+    settings = get_settings()
+    share = Fraction(str(settings.memory_price_share))
+    credits = math.ceil((sent_pages + share * memory_pages) * settings.credits_per_page)
+    if anything_sent and settings.credits_per_page > 0:
+        credits = max(credits, 1)
+    return credits
+
+
+def upper_bound(num_pages: int) -> int:
+    """The most a run of a `num_pages` document can cost (nothing from memory): what create holds."""
+    return max(1, num_pages) * get_settings().credits_per_page
+
+
+def pricing() -> dict[str, object]:
+    """The rule as `GET /v1/account` explains it."""
+    settings = get_settings()
+    return {
+        "credits_per_page": settings.credits_per_page,
+        "chars_per_page": CHARS_PER_PAGE,
+        "memory_price_share": settings.memory_price_share,
+        "rule": (
+            "credits = credits_per_page × (pages sent to the engine + memory_price_share × pages from "
+            "memory), rounded up, at least 1 when anything is sent; a page is 1,800 characters of "
+            "untagged text of the unique segments, or for PDF, PPTX and ODP a real page pro rata to "
+            "its characters"
+        ),
+    }
 
 
 def balance(session: Session, account_id: uuid.UUID) -> int:
@@ -116,15 +220,33 @@ def release(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amoun
 
 
 def settle(
-    session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, held_amount: int, cost: int
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    run_id: uuid.UUID,
+    held_amount: int,
+    cost: int,
+    note: str = "",
 ) -> None:
+    """Release the hold and charge the cost (at most the hold); `note` says how it was priced."""
     lock_account(session, account_id)
     release(session, account_id=account_id, run_id=run_id, amount=held_amount)
     add_entry(
         session,
         account_id=account_id,
-        amount=-cost,
+        amount=-min(cost, held_amount),
         kind="charge",
         idem_key=f"run:{run_id}:charge",
         run_id=run_id,
+        note=note,
     )
+
+
+def entries(
+    session: Session, account_id: uuid.UUID, *, run_id: uuid.UUID | None = None, limit: int = 100
+) -> list[CreditEntry]:
+    """The account's ledger entries, newest first (only `run_id`'s when given)."""
+    query = select(CreditEntry).where(CreditEntry.account_id == account_id)
+    if run_id is not None:
+        query = query.where(CreditEntry.run_id == run_id)
+    return list(session.scalars(query.order_by(CreditEntry.id.desc()).limit(limit)))

@@ -203,14 +203,43 @@ class Remote:
         return target
 
     # -- runs -----------------------------------------------------------------------------------
-    def create_run(
-        self, file_id: str, target: str, *, source: str | None = None, engine: str | None = None
-    ) -> dict:
-        body: dict[str, str] = {"input_file_id": file_id, "target_language": target}
+    @staticmethod
+    def _run_body(
+        file_id: str, target: str, source: str | None, engine: str | None, max_credits: int | None
+    ) -> dict[str, object]:
+        body: dict[str, object] = {"input_file_id": file_id, "target_language": target}
         if source:
             body["source_language"] = source
         if engine:
             body["engine"] = engine
+        if max_credits is not None:
+            body["max_credits"] = max_credits
+        return body
+
+    def estimate(
+        self,
+        file_id: str,
+        target: str,
+        *,
+        source: str | None = None,
+        engine: str | None = None,
+        max_credits: int | None = None,
+    ) -> dict:
+        """What the run would cost (`POST /v1/estimates`); nothing is held, so a retry is safe."""
+        body = self._run_body(file_id, target, source, engine, max_credits)
+        return self._call(lambda: self.http.post("/v1/estimates", json=body), repeatable=True).json()
+
+    def create_run(
+        self,
+        file_id: str,
+        target: str,
+        *,
+        source: str | None = None,
+        engine: str | None = None,
+        max_credits: int | None = None,
+    ) -> dict:
+        """Start a run; with `max_credits` the server refuses it (402 over_max_credits) above that price."""
+        body = self._run_body(file_id, target, source, engine, max_credits)
         # the key makes a retry safe: the server answers it with the run it already made
         return self._json("POST", "/v1/runs", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
 

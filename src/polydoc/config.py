@@ -31,7 +31,10 @@ class Settings(BaseSettings):
     admin_token: str = Field("", description="Token for admin endpoints; empty disables them")
     file_ttl: int = Field(7 * 24 * 3600, description="Seconds until an uploaded file expires")
     max_upload_bytes: int = 100 * 1024 * 1024
-    credits_per_page: int = 1
+    credits_per_page: int = Field(1, ge=0, description="Credits per billed page (1,800 characters)")
+    memory_price_share: float = Field(
+        0.0, ge=0.0, le=1.0, description="Share of the page price charged for text served from memory"
+    )
     max_pages_per_run: int = 2000
     max_running_runs_per_account: int = 50
     rate_limit_per_minute: int = 1200  # requests per API key per minute, per API process

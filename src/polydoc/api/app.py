@@ -13,7 +13,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from polydoc import __version__
-from polydoc.api.routes import account, admin, files, glossaries, keys, languages, metrics, runs
+from polydoc.api.routes import (
+    account,
+    admin,
+    estimates,
+    files,
+    glossaries,
+    keys,
+    languages,
+    metrics,
+    runs,
+)
 from polydoc.api.schemas import ErrorBody
 from polydoc.config import get_settings
 from polydoc.errors import PolydocError, RateLimited
@@ -47,7 +57,7 @@ def create_app() -> FastAPI:
         description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
         responses=_ERRORS,
     )
-    for module in (files, runs, glossaries, account, keys, languages, admin, metrics):
+    for module in (files, runs, estimates, glossaries, account, keys, languages, admin, metrics):
         app.include_router(module.router)
 
     @app.exception_handler(PolydocError)

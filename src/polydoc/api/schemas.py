@@ -5,13 +5,28 @@ The SDK's fields come first; extra fields are ours (the SDK ignores them).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from polydoc.db.models import File, Glossary, Run, utcnow
+
+if TYPE_CHECKING:
+    from polydoc.services.estimates import Estimate
+
+
+def _json_integer(value: object) -> object:
+    """A JSON integer as JSON Schema means it (`5` or `5.0`), not `true` or `"5"`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be an integer")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+MAX_CREDITS = 10**12  # ledger amounts are 64-bit; larger values were a 500 from the database driver
 
 
 class ErrorDetail(BaseModel):
@@ -71,6 +86,9 @@ class RunCreate(BaseModel):
     glossary: list[GlossaryTerm] | str | None = Field(
         None, description="Term pairs, or the id of a stored glossary (POST /v1/glossaries)"
     )
+    max_credits: Annotated[int, Field(ge=0, le=MAX_CREDITS), BeforeValidator(_json_integer)] | None = Field(
+        None, description="Refuse the run (402 over_max_credits, nothing held) if its estimate is above this"
+    )
 
 
 class RunRead(BaseModel):
@@ -84,7 +102,11 @@ class RunRead(BaseModel):
     output_file_id: UUID | None = None
     input_tokens: int | None = None
     output_tokens: int | None = None
-    credits: int | None = None
+    credits: int | None = Field(
+        None,
+        description="Charged, once Succeeded; while Running the estimate (the hold until the run has "
+        "looked into the translation memory); null when Failed",
+    )
     # extras
     stage: str
     progress: float
@@ -102,6 +124,9 @@ class RunRead(BaseModel):
     attempts: int = 0
     output_mode: str = "translated"
     glossary_terms: int = 0
+    hold_credits: int = Field(0, description="Credits reserved when the run was created")
+    characters: int | None = Field(None, description="Untagged characters of the unique segments")
+    characters_cached: int | None = Field(None, description="Of those, served from translation memory")
 
     @classmethod
     def of(cls, run: Run) -> RunRead:
@@ -116,7 +141,7 @@ class RunRead(BaseModel):
             output_file_id=run.output_file_id,
             input_tokens=run.input_tokens,
             output_tokens=run.output_tokens,
-            credits=run.credits,
+            credits=run.hold_credits if run.credits is None and run.status == "Running" else run.credits,
             stage=run.stage,
             progress=run.progress,
             eta_seconds=_eta(run),
@@ -135,6 +160,9 @@ class RunRead(BaseModel):
             attempts=run.attempts,
             output_mode=(run.options or {}).get("output_mode") or "translated",
             glossary_terms=len((run.options or {}).get("glossary") or ()),
+            hold_credits=run.hold_credits,
+            characters=run.characters,
+            characters_cached=run.characters_cached,
         )
 
 
@@ -144,6 +172,54 @@ def _eta(run: Run) -> float | None:
         return None
     elapsed = (utcnow() - run.started_at).total_seconds()
     return round(max(0.0, elapsed * (1 - run.progress) / run.progress), 1)
+
+
+class EstimateRead(BaseModel):
+    """What `POST /v1/runs` with the same body would cost; nothing is held."""
+
+    pages: int = Field(
+        description="The document's pages: real pages for PDF/PPTX/ODP, else of 1,800 characters"
+    )
+    segments: int = Field(description="Segments to translate, repeats included (the run's segments_total)")
+    segments_cached: int = Field(
+        description="Served without the engine: from memory or repeated in the document"
+    )
+    characters: int = Field(description="Untagged characters of the unique segments")
+    credits: int = Field(
+        description="What the run will be charged (at most; equal for deterministic engines)"
+    )
+    route: str
+    engine: str
+    source_language: str
+    warnings: list[str] = []
+    # extras
+    input_file_id: UUID
+    target_language: str
+    characters_cached: int = Field(description="Of the characters, those served from memory")
+    pages_cached: float = Field(description="Billed pages served from memory")
+    hold: int = Field(description="What creating the run reserves until it ends")
+    balance: int = Field(description="Credits available now")
+    balance_after: int = Field(description="The balance once the run is charged")
+
+    @classmethod
+    def of(cls, estimate: Estimate) -> EstimateRead:
+        return cls(**asdict(estimate), balance_after=estimate.balance_after)
+
+
+class Pricing(BaseModel):
+    credits_per_page: int
+    chars_per_page: int = Field(description="Characters in a standard page")
+    memory_price_share: float = Field(description="Share of the price charged for text served from memory")
+    rule: str
+
+
+class LedgerEntry(BaseModel):
+    id: int
+    kind: Literal["grant", "hold", "release", "charge"]
+    amount: int = Field(description="+ grant or release, - hold or charge")
+    run_id: UUID | None = None
+    note: str = Field(description="For a charge: the pages translated and the pages from memory")
+    created_at: datetime
 
 
 class AccountRead(BaseModel):
@@ -157,6 +233,7 @@ class AccountRead(BaseModel):
     runs_running: int
     input_tokens: int
     output_tokens: int
+    pricing: Pricing
 
 
 class LanguagePair(BaseModel):
@@ -221,17 +298,6 @@ class KeyCreated(KeyRead):
 
 
 # -- admin --------------------------------------------------------------------------------------------
-
-
-def _json_integer(value: object) -> object:
-    """A JSON integer as JSON Schema means it (`5` or `5.0`), not `true` or `"5"`."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("Input should be an integer")
-    return value
-
-
-JsonInt = Annotated[int, BeforeValidator(_json_integer)]
-MAX_CREDITS = 10**12  # ledger amounts are 64-bit; larger values were a 500 from the database driver
 
 
 class AccountCreate(BaseModel):

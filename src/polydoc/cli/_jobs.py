@@ -1,7 +1,10 @@
 """The remote CLI's batch runner: every file × language as one job, over `polydoc.client`.
 
-`run_jobs` uploads, runs, follows and downloads them all and reports each job's changes through
-a callback, so `polydoc translate --server` only draws.
+`prepare_jobs` uploads each file once and asks the server what each run would cost (nothing is
+held); the caller shows the prices and asks. `run_jobs` then starts, follows and downloads them
+all, each run capped at its estimate (`max_credits`: the server refuses one that would cost more
+than was agreed), and reports each job's changes through a callback, so `polydoc translate
+--server` only draws. `discard_jobs` removes the uploads when the user says no.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class Job:
     path: Path
     target: str
     file: dict | None = None
+    estimate: dict | None = None
     run: dict | None = None
     output: Path | None = None
     error: RemoteError | None = None
@@ -39,11 +43,87 @@ class JobsOutcome:
     def failed(self) -> list[Job]:
         return [j for j in self.jobs if j.error is not None]
 
+    @property
+    def priced(self) -> list[Job]:
+        """The jobs ready to start: uploaded and estimated."""
+        return [j for j in self.jobs if j.estimate is not None and j.error is None]
 
-def run_jobs(
+    @property
+    def credits(self) -> int:
+        return sum(j.estimate["credits"] for j in self.priced if j.estimate)
+
+
+def _fatal(exc: RemoteError) -> bool:
+    """A failure that concerns every job (bad key, server unreachable), not one file."""
+    return exc.status in (None, 401)
+
+
+def prepare_jobs(
     remote: Remote,
     paths: list[Path],
     targets: list[str],
+    *,
+    source: str | None = None,
+    engine: str | None = None,
+) -> JobsOutcome:
+    """Upload each file once and estimate each of its runs; nothing is held yet.
+
+    A failure of one file or estimate is recorded on its job; failures that concern every job
+    raise `RemoteError`. An upload no job can use is deleted again."""
+    result = JobsOutcome([Job(p, t) for p in paths for t in targets])
+    by_path: dict[Path, list[Job]] = {}
+    for job in result.jobs:
+        by_path.setdefault(job.path, []).append(job)
+    try:
+        for path, jobs in by_path.items():
+            _prepare(remote, path, jobs, source=source, engine=engine)
+    except BaseException:
+        discard_jobs(remote, result)
+        raise
+    return result
+
+
+def _prepare(remote: Remote, path: Path, jobs: list[Job], *, source: str | None, engine: str | None) -> None:
+    try:
+        uploaded = remote.upload(path)
+    except RemoteError as exc:
+        if _fatal(exc):
+            raise
+        for job in jobs:
+            job.error = exc
+        return
+    for job in jobs:
+        job.file = uploaded
+        try:
+            job.estimate = remote.estimate(uploaded["id"], job.target, source=source, engine=engine)
+        except RemoteError as exc:
+            if _fatal(exc):
+                raise
+            job.error = exc
+    if all(job.estimate is None for job in jobs):  # nothing will use it: do not leave it behind
+        _delete(remote, uploaded["id"])
+        for job in jobs:
+            job.file = None
+
+
+def discard_jobs(remote: Remote, outcome: JobsOutcome) -> None:
+    """Delete the uploads no run uses (the user declined the price, or every run was refused)."""
+    uploaded = {j.file["id"] for j in outcome.jobs if j.file is not None}
+    used = {j.file["id"] for j in outcome.jobs if j.file is not None and j.run is not None}
+    for file_id in uploaded - used:
+        _delete(remote, file_id)
+
+
+def _delete(remote: Remote, file_id: str) -> None:
+    try:
+        remote.delete_file(file_id)
+    except RemoteError:
+        pass  # already gone, or the server went away: it expires anyway
+
+
+def run_jobs(
+    remote: Remote,
+    outcome: JobsOutcome,
     *,
     source: str | None = None,
     engine: str | None = None,
@@ -51,29 +131,24 @@ def run_jobs(
     on_job: Callable[[Job], None] | None = None,
     parallel: int = 8,
 ) -> JobsOutcome:
-    """Upload each file once, start one run per language, follow them all, download the results.
+    """Start the priced jobs' runs (each at most its estimate), follow them, download the results.
 
-    Runs are followed (`parallel` at a time) from the moment they start, while later files still
-    upload. A failure of one file or run is recorded on its job and the others carry on; failures
-    that concern every job (bad key, server unreachable) raise `RemoteError` at once. On Ctrl-C the
+    Runs are followed (`parallel` at a time) from the moment they start, while later ones still
+    start. A failure of one run is recorded on its job and the others carry on; failures that
+    concern every job (bad key, server unreachable) raise `RemoteError` at once. On Ctrl-C the
     runs still going are cancelled.
     """
-    result = JobsOutcome([Job(p, t) for p in paths for t in targets])
+    result = outcome
     notify = on_job or (lambda _job: None)
     many = len(result.jobs) > 1
-    by_path: dict[Path, list[Job]] = {}
-    for job in result.jobs:
-        by_path.setdefault(job.path, []).append(job)
     pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(result.jobs))))
     try:
         pending = set()
-        for path, jobs in by_path.items():
-            _start(remote, path, jobs, source=source, engine=engine, notify=notify)
-            pending |= {
-                pool.submit(_finish, remote, job, output=output, many=many, notify=notify)
-                for job in jobs
-                if job.run is not None
-            }
+        for job in result.priced:
+            _start(remote, job, source=source, engine=engine, notify=notify)
+            if job.run is not None:
+                pending.add(pool.submit(_finish, remote, job, output=output, many=many, notify=notify))
+        discard_jobs(remote, result)  # a file whose every run was refused
         while pending:  # short waits keep Ctrl-C responsive
             _done, pending = wait(pending, timeout=0.5)
     except KeyboardInterrupt:
@@ -85,38 +160,19 @@ def run_jobs(
 
 
 def _start(
-    remote: Remote,
-    path: Path,
-    jobs: list[Job],
-    *,
-    source: str | None,
-    engine: str | None,
-    notify: Callable[[Job], None],
+    remote: Remote, job: Job, *, source: str | None, engine: str | None, notify: Callable[[Job], None]
 ) -> None:
-    """Upload one file and start its runs (waiting while the server has too many runs going)."""
+    """Start one job's run, capped at the price shown (waiting while the server has too many runs going)."""
+    assert job.file is not None and job.estimate is not None
     try:
-        uploaded = remote.upload(path)
+        job.run = remote.create_run(
+            job.file["id"], job.target, source=source, engine=engine, max_credits=job.estimate["credits"]
+        )
     except RemoteError as exc:
-        if exc.status in (None, 401):
+        if _fatal(exc):
             raise
-        for job in jobs:
-            job.error = exc
-            notify(job)
-        return
-    for job in jobs:
-        job.file = uploaded
-        try:
-            job.run = remote.create_run(uploaded["id"], job.target, source=source, engine=engine)
-        except RemoteError as exc:
-            if exc.status in (None, 401):
-                raise
-            job.error = exc
-        notify(job)
-    if all(job.run is None for job in jobs):  # nothing will use it: do not leave it behind
-        try:
-            remote.delete_file(uploaded["id"])
-        except RemoteError:
-            pass
+        job.error = exc
+    notify(job)
 
 
 def _finish(

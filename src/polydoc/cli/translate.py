@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -19,7 +20,8 @@ from rich.progress import (
 from polydoc.config import configure
 
 if TYPE_CHECKING:
-    from polydoc.cli._jobs import Job
+    from polydoc.cli._jobs import Job, JobsOutcome
+    from polydoc.client import Remote
 
 from polydoc.cli._shared import ApiKey, DataDir, Server, _connect, _duration, _fail, _run_bar, _why, app, err
 
@@ -50,8 +52,17 @@ def translate(
     server: Server = None,
     api_key: ApiKey = None,
     data_dir: DataDir = None,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="With --server: start the runs at the estimated price without asking"
+        ),
+    ] = False,
 ) -> None:
-    """Translate documents: on a Polydoc server with --server, else on this machine."""
+    """Translate documents: on a Polydoc server with --server, else on this machine.
+
+    With --server the price of every run is shown first and asked for (--yes: don't ask); each run
+    is then refused by the server if it would cost more than shown. Here there are no credits."""
     from polydoc.cli.paths import output_path
 
     targets = _languages(to)
@@ -62,7 +73,14 @@ def translate(
         raise typer.BadParameter(f"two translations would both be written to {clash}; rename an input")
     if server:
         _translate_remote(
-            files, targets, source=source, engine=engine, output=output, server=server, api_key=api_key
+            files,
+            targets,
+            source=source,
+            engine=engine,
+            output=output,
+            server=server,
+            api_key=api_key,
+            yes=yes,
         )
     else:
         from polydoc.engines import close_all
@@ -133,17 +151,84 @@ def _translate_remote(
     output: Path | None,
     server: str,
     api_key: str | None,
+    yes: bool,
+) -> None:
+    from polydoc.cli._jobs import discard_jobs, prepare_jobs
+
+    with _connect(server, api_key) as remote:
+        try:
+            with err.status("Uploading and pricing…"):
+                prepared = prepare_jobs(remote, files, targets, source=source, engine=engine)
+        except KeyboardInterrupt:
+            err.print("[yellow]Interrupted:[/] nothing was started.")
+            raise typer.Exit(130) from None
+        _show_estimates(prepared)
+        if prepared.priced and not _agreed(prepared, yes):
+            discard_jobs(remote, prepared)
+            raise typer.Exit(1)
+        _run_remote(remote, prepared, source=source, engine=engine, output=output)
+
+
+def _show_estimates(prepared: JobsOutcome) -> None:
+    """One line per file × language: its price, pages, what memory serves, its route; then the total."""
+    for job in prepared.jobs:
+        e = job.estimate
+        if e is None:
+            continue
+        cached = f"{e['segments_cached']} of {e['segments']} segments from memory or repeated"
+        err.print(
+            f"{escape(job.label)}: [bold]{e['credits']} credits[/] · {e['pages']} pages · {cached} · "
+            f"{escape(e['route'])}"
+        )
+        for warning in e.get("warnings") or ():
+            err.print(f"  [yellow]warning:[/] {escape(warning)}")
+    priced = prepared.priced
+    if priced:
+        balance = priced[0].estimate["balance"]  # type: ignore[index]
+        err.print(
+            f"Total: [bold]{prepared.credits} credits[/] for {len(priced)} translation(s); "
+            f"balance {balance} → {balance - prepared.credits}"
+        )
+
+
+def _agreed(prepared: JobsOutcome, yes: bool) -> bool:
+    """--yes, or a yes at the prompt; without a terminal to ask on, no (and say how to go on)."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        err.print(
+            f"[red]Not started:[/] confirm the price of {prepared.credits} credits with --yes "
+            "(stdin is not a terminal, so there is no one to ask)."
+        )
+        return False
+    try:
+        if typer.confirm(f"Start {len(prepared.priced)} run(s) for {prepared.credits} credits?", err=True):
+            return True
+    except (typer.Abort, KeyboardInterrupt):
+        err.print()
+    err.print("Nothing was started; the uploads were removed.")
+    return False
+
+
+def _run_remote(
+    remote: Remote,
+    prepared: JobsOutcome,
+    *,
+    source: str | None,
+    engine: str | None,
+    output: Path | None,
 ) -> None:
     from polydoc.cli._jobs import run_jobs
     from polydoc.client import RemoteError
 
     lock = threading.Lock()
-    with _connect(server, api_key) as remote, _run_bar() as bar:
+    with _run_bar() as bar:
         tasks = {
-            (f, t): bar.add_task(escape(f"{f.name} → {t}"), total=100, state="waiting")
-            for f in files
-            for t in targets
+            (j.path, j.target): bar.add_task(escape(j.label), total=100, state="waiting")
+            for j in prepared.jobs
         }
+        for job in prepared.failed:
+            bar.update(tasks[(job.path, job.target)], state=_job_state(job))
 
         def show(job: Job) -> None:
             progress = 100 if job.output else 100 * float((job.run or {}).get("progress") or 0)
@@ -151,9 +236,7 @@ def _translate_remote(
                 bar.update(tasks[(job.path, job.target)], completed=progress, state=_job_state(job))
 
         try:
-            result = run_jobs(
-                remote, files, targets, source=source, engine=engine, output=output, on_job=show
-            )
+            result = run_jobs(remote, prepared, source=source, engine=engine, output=output, on_job=show)
         except KeyboardInterrupt:
             bar.stop()
             err.print("[yellow]Interrupted:[/] the runs still going were cancelled.")

@@ -120,6 +120,10 @@ class Run(Base):
     output_tokens: Mapped[int | None] = mapped_column(BigInteger, default=None)
     credits: Mapped[int | None] = mapped_column(BigInteger, default=None)
     hold_credits: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the price's basis (billing.Basis), fixed by the first attempt's look into the memory, so a
+    # retry does not count the translations its predecessor stored as served from memory
+    characters: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    characters_cached: Mapped[int | None] = mapped_column(BigInteger, default=None)
     segments_total: Mapped[int] = mapped_column(Integer, default=0)
     segments_done: Mapped[int] = mapped_column(Integer, default=0)
     segments_cached: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,11 +15,12 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from polydoc import billing
 from polydoc.config import get_settings
 from polydoc.db.models import File, Run
 from polydoc.db.session import session_scope
@@ -55,6 +56,7 @@ class Tally:
     done: int = 0
     cached: int = 0
     failed: int = 0
+    failed_characters: int = 0  # of unique segments the engine did not translate: not billed
     input_tokens: int = 0
     output_tokens: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -86,9 +88,10 @@ class RunExecution:
             self.options = dict(run.options or {})
             self.glossary = tuple((str(a), str(b)) for a, b in self.options.get("glossary") or ())
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
-            cost = run.hold_credits
+            num_pages = src_file.num_pages
             lifecycle.start(s, run_id=self.run_id)
         handler = handler_for(fmt)
+        self.paged, self.num_pages = handler.paged, num_pages
         with tempfile.TemporaryDirectory(prefix="polydoc-run-") as tmp:
             src = Path(tmp) / f"input.{fmt}"
             dst = Path(tmp) / f"output.{fmt}"
@@ -109,7 +112,7 @@ class RunExecution:
             self._stage("rebuilding", STAGE_END["rebuilding"])
             key = lifecycle.output_key(self.run_id, fmt)
             get_store().put_file(key, dst)
-            self.finish(dst, output_name(filename, self.target), fmt, cost, route)
+            self.finish(dst, output_name(filename, self.target), fmt, route)
 
     def translate(
         self,
@@ -130,6 +133,19 @@ class RunExecution:
         cache = SegmentCache(self.account_id, memory, self.source, self.target)
         with session_scope() as s:
             known = cache.lookup(s, unique)
+            # the price's basis, as the estimate computes it (billing.Basis; kept from a first attempt)
+            basis = billing.Basis.of(unique, known, paged=self.paged, pages=self.num_pages)
+            kept = lifecycle.record_basis(
+                s,
+                run_id=self.run_id,
+                token=self.token,
+                characters=basis.characters,
+                characters_cached=basis.characters_cached,
+                credits=basis.credits(),
+            )
+            if kept is None:
+                raise RunLost(str(self.run_id))
+            self.basis = replace(basis, characters=kept[0], characters_cached=kept[1])
         into.add_translations(known.items())
         # every occurrence not sent to the engine counts as cached (memory hits and repeats)
         self.tally.cached = sum(counts[t] for t in known) + sum(
@@ -146,8 +162,9 @@ class RunExecution:
                 if SHUTTING_DOWN.is_set():  # hand back before sending more to the engine
                     raise HandBack(str(self.run_id))
                 before = tuple(todo[max(0, start - 3) : start])
-                yield todo[start : start + batch_size], BatchContext(
-                    title=title, before=before, glossary=self.glossary
+                yield (
+                    todo[start : start + batch_size],
+                    BatchContext(title=title, before=before, glossary=self.glossary),
                 )
 
         for batch, result, engine_seconds in send_batches(route, requests(), into=into, stop=stop):
@@ -161,6 +178,7 @@ class RunExecution:
             ]
             self.tally.done += sum(counts[t] for t in batch)
             self.tally.failed += sum(counts[batch[i]] for i in failed)
+            self.tally.failed_characters += sum(billing.billed_characters(batch[i]) for i in failed)
             self.tally.input_tokens += result.input_tokens
             self.tally.output_tokens += result.output_tokens
             with session_scope() as s:
@@ -183,7 +201,9 @@ class RunExecution:
                 if not ok:
                     raise RunLost(str(self.run_id))
 
-    def finish(self, dst: Path, name: str, fmt: str, cost: int, route: Route) -> None:
+    def finish(self, dst: Path, name: str, fmt: str, route: Route) -> None:
+        # billed: what the engine translated; not what memory served (but its share), nor what failed
+        sent = max(0, self.basis.characters_sent - self.tally.failed_characters)
         with session_scope() as s:
             ended = lifecycle.finish(
                 s,
@@ -194,7 +214,8 @@ class RunExecution:
                 name=name,
                 fmt=fmt,
                 language=self.target,
-                cost=cost,
+                cost=self.basis.credits(sent=sent),
+                note=self.basis.note(sent=sent),
                 route=route.label,
                 segments_total=self.tally.total,
                 segments_cached=self.tally.cached,

@@ -45,10 +45,7 @@ def _held(run_id: uuid.UUID, token: str) -> ColumnElement[bool]:
 
 def _update_held(session: Session, *, run_id: uuid.UUID, token: str, **values: object) -> bool:
     result = session.execute(
-        update(Run)
-        .where(_held(run_id, token))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        update(Run).where(_held(run_id, token)).values(**values).execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
@@ -89,6 +86,26 @@ def renew(session: Session, *, run_id: uuid.UUID, token: str, **values: object) 
     return _update_held(session, run_id=run_id, token=token, lease_until=utcnow() + lease, **values)
 
 
+def record_basis(
+    session: Session, *, run_id: uuid.UUID, token: str, characters: int, characters_cached: int, credits: int
+) -> tuple[int, int] | None:
+    """Fix the run's price basis the first time it looks into the memory, and show its estimate as
+    `credits` while it runs. Returns the basis kept (an earlier attempt's wins: the translations it
+    stored are not "from memory" for this run), or None when the run is no longer ours."""
+    if not _update_held(
+        session,
+        run_id=run_id,
+        token=token,
+        characters=func.coalesce(Run.characters, characters),
+        characters_cached=func.coalesce(Run.characters_cached, characters_cached),
+    ):
+        return None
+    kept = session.execute(select(Run.characters, Run.characters_cached).where(Run.id == run_id)).one()
+    if tuple(kept) == (characters, characters_cached):
+        _update_held(session, run_id=run_id, token=token, credits=credits)
+    return int(kept[0]), int(kept[1])
+
+
 def finish(
     session: Session,
     *,
@@ -100,17 +117,21 @@ def finish(
     fmt: str,
     language: str,
     cost: int,
+    note: str,
     route: str,
     segments_total: int,
     segments_cached: int,
     segments_failed: int,
     warnings: list[str],
 ) -> bool:
-    """End the run Succeeded with its output file row and its charge, under the account lock.
-    False (and nothing written) when the run is no longer ours."""
+    """End the run Succeeded with its output file row and its charge (`cost`, at most the hold;
+    `note` says how it was priced), under the account lock. False (and nothing written) when the
+    run is no longer ours."""
     out_id = output_file_id(run_id)
     key = output_key(run_id, fmt)
     billing.lock_account(session, account_id)
+    held = session.scalar(select(Run.hold_credits).where(Run.id == run_id)) or 0
+    cost = min(cost, held)
     ended = _update_held(
         session,
         run_id=run_id,
@@ -149,7 +170,7 @@ def finish(
                 run_id=run_id,
             )
         )
-    billing.settle(session, account_id=account_id, run_id=run_id, held_amount=cost, cost=cost)
+    billing.settle(session, account_id=account_id, run_id=run_id, held_amount=held, cost=cost, note=note)
     return True
 
 
@@ -171,7 +192,9 @@ def hand_back(session: Session, *, run_id: uuid.UUID, token: str) -> bool:
 def release_to_sweep(session: Session, *, run_id: uuid.UUID, token: str) -> bool:
     """Give the run back with its lease already expired: the next sweep re-queues it, counting the
     attempt, so a run that keeps losing the database still ends."""
-    return _update_held(session, run_id=run_id, token=token, stage="queued", worker=None, lease_until=utcnow())
+    return _update_held(
+        session, run_id=run_id, token=token, stage="queued", worker=None, lease_until=utcnow()
+    )
 
 
 def fail(session: Session, run: Run, *, code: str, message: str, stage: str = "failed") -> None:
@@ -180,6 +203,7 @@ def fail(session: Session, run: Run, *, code: str, message: str, stage: str = "f
     run.error_code, run.error_message = code, message
     run.finished_at = utcnow()
     run.lease_until = None
+    run.credits = None  # it showed the estimate while running; a failed run costs nothing
     billing.release(session, account_id=run.account_id, run_id=run.id, amount=run.hold_credits)
     session.flush()
 

@@ -1,5 +1,7 @@
 """Runs as their owner sees them: creation (validation, credit hold, enqueue), listing, cancel.
 
+The validation is `estimates.plan_run`, shared with the estimate, so both answer the same errors.
+
 A run is `Running` from creation until it ends `Succeeded` or `Failed`; `stage` says where it
 is. What happens to it once a worker has it (claim, lease, finish, sweep) is in `lifecycle`.
 """
@@ -16,18 +18,11 @@ from polydoc import billing
 from polydoc.config import get_settings
 from polydoc.db.models import Run, utcnow
 from polydoc.db.session import after_commit
-from polydoc.engines import find_route
-from polydoc.errors import BadRequest, Conflict, NotFound, RateLimited, TooLarge, UnsupportedLanguage
-from polydoc.formats import handler_for
-from polydoc.languages import normalise
+from polydoc.errors import Conflict, NotFound, RateLimited
 from polydoc.queue import enqueue
-from polydoc.services import files as files_service
 from polydoc.services import lifecycle
 from polydoc.services._paging import page
-
-
-def estimate_credits(num_pages: int) -> int:
-    return max(1, num_pages) * get_settings().credits_per_page
+from polydoc.services.estimates import Estimate, check_max_credits, plan_run
 
 
 def create_run(
@@ -39,31 +34,29 @@ def create_run(
     source_language: str | None = None,
     engine: str | None = None,
     options: dict | None = None,
+    max_credits: int | None = None,
+    priced: Estimate | None = None,
 ) -> Run:
-    src_file = files_service.get_file(session, account_id=account_id, file_id=input_file_id)
-    files_service.ensure_available(src_file)
-    target = normalise(target_language)
-    source = normalise(source_language) if source_language else src_file.language
-    if source is None:
-        raise UnsupportedLanguage("The source language could not be detected; give source_language")
-    if source == target:
-        raise UnsupportedLanguage(f"The document is already in {target}; choose another target_language")
-    engine_name = engine or get_settings().default_engine
-    route = find_route(engine_name, source, target)
-    options = dict(options or {})
-    mode = options.get("output_mode", "translated")
-    modes = handler_for(src_file.format).output_modes
-    if mode not in modes:
-        raise BadRequest(
-            f"output_mode {mode!r} is not available for {src_file.format} files; choose {', '.join(modes)}",
-            code="invalid_option",
-        )
-    settings = get_settings()
-    if src_file.num_pages > settings.max_pages_per_run:
-        raise TooLarge(
-            f"The document has {src_file.num_pages} pages; a run may have at most {settings.max_pages_per_run}",
-            code="too_many_pages",
-        )
+    """Validate, hold the credits and queue the run (after the commit).
+
+    The hold is the upper bound (`billing.upper_bound`, the whole document with nothing from
+    memory), so 402 is answered without reading the document. With `max_credits` the caller passes
+    the run's estimate (`priced`, made before this transaction began): a run above the limit is
+    refused (402 `over_max_credits`) before anything is held, and the hold is the estimate."""
+    plan = plan_run(
+        session,
+        account_id=account_id,
+        input_file_id=input_file_id,
+        target_language=target_language,
+        source_language=source_language,
+        engine=engine,
+        options=options,
+    )
+    src_file, settings = plan.file, get_settings()
+    if max_credits is not None:
+        if priced is None:
+            raise ValueError("max_credits needs the run's estimate (estimates.estimate_run)")
+        check_max_credits(priced, max_credits)
     running = session.scalar(
         select(func.count()).where(Run.account_id == account_id, Run.status == "Running")
     )
@@ -73,16 +66,18 @@ def create_run(
             code="too_many_runs",
             retry_after=5,
         )
-    cost = estimate_credits(src_file.num_pages)
+    cost = billing.upper_bound(src_file.num_pages)
+    if priced is not None:
+        cost = min(cost, priced.credits)
     run = Run(
         id=uuid.uuid4(),
         account_id=account_id,
         input_file_id=src_file.id,
-        target_language=target,
-        source_language=source,
-        engine=engine_name,
-        route=route.label,
-        options=options,
+        target_language=plan.target,
+        source_language=plan.source,
+        engine=plan.engine,
+        route=plan.route.label,
+        options=plan.options,
         hold_credits=cost,
         lease_until=utcnow() + timedelta(seconds=get_settings().queue_grace_seconds),
     )

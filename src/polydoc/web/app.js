@@ -3,6 +3,7 @@
 import { Api, ApiError } from "./api.js";
 import { $, announce, h, replaceChildren, setText, show } from "./dom.js";
 import { FileList } from "./files.js";
+import { PriceQuote, Uploads } from "./price.js";
 import { RunList } from "./runs.js";
 import { explain, fileSize, languageName, number, plural, setLanguageNames } from "./text.js";
 
@@ -13,7 +14,8 @@ const MAX_STREAMS = 4;  // live streams at once: browsers allow ~6 connections p
 const state = {
   api: null,
   languages: null,
-  chosen: [],             // File objects waiting for "Translate"
+  chosen: [],             // File objects waiting for "Translate" (uploaded already, to price them)
+  uploads: new Uploads(),
   targets: new Set(JSON.parse(localStorage.getItem(TARGETS_STORAGE) || "[]")),
   watching: new Map(),    // run id -> AbortController
   waiting: [],            // run ids to watch when a stream is free
@@ -78,6 +80,7 @@ function signOut(message = "") {
   state.naming.clear();
   state.api = null;
   state.chosen = [];
+  state.uploads.clear();
   localStorage.removeItem(KEY_STORAGE);
   runs.clear();
   files.clear();
@@ -195,10 +198,12 @@ function renderChosen() {
     h("span", { class: "size" }, fileSize(file.size)),
     h("button", {
       type: "button", class: "ghost small", "aria-label": `Remove ${file.name}`,
-      onclick: () => {
+      onclick: async () => {
         state.chosen.splice(index, 1);
         renderChosen();
         $("#file-input").focus();
+        const uploaded = await state.uploads.forget(file);  // uploaded to be priced: not kept
+        if (uploaded) discard(uploaded);
       },
     }, "Remove"))));
   updateSummary();
@@ -209,6 +214,15 @@ function updateSummary() {
   const t = chosenTargets().length;
   setText($("#start"), n && t > 0 && n * t > 1 ? `Translate (${n * t} runs)` : "Translate");
   setText($("#start-summary"), n ? `${plural(n, "file")} into ${plural(t, "language")}` : "");
+  price.schedule(state.api, state.chosen, chosenTargets(), runOptions());
+}
+
+/** The source language and engine chosen under "Source language and engine". */
+function runOptions() {
+  const options = {};
+  if ($("#source").value) options.source_language = $("#source").value;
+  if ($("#engine").value && $("#engine").value !== state.languages?.default_engine) options.engine = $("#engine").value;
+  return options;
 }
 
 function setUpDropZone() {
@@ -278,11 +292,9 @@ async function translate(event) {
     return formError("Choose at least one language to translate into.", $("#target-list input"));
   }
   const chosen = state.chosen;
+  const options = runOptions();
   state.chosen = [];
   renderChosen();
-  const options = {};
-  if ($("#source").value) options.source_language = $("#source").value;
-  if ($("#engine").value && $("#engine").value !== state.languages?.default_engine) options.engine = $("#engine").value;
   let started = 0;
   const api = state.api;
   for (const file of chosen) {
@@ -290,12 +302,15 @@ async function translate(event) {
     const item = uploadItem(file);
     let uploaded;
     try {
-      uploaded = await api.upload(file, (p) => item.progress(p));
+      uploaded = await state.uploads.of(api, file, (p) => item.progress(p));
+      item.progress(1);
     } catch (err) {
+      state.uploads.forget(file);
       item.fail(err);
       announce(`${file.name} could not be uploaded. ${explain(err).title}`);
       continue;
     }
+    state.uploads.forget(file);  // the runs have it now
     files.upsert(uploaded);
     let runsOfFile = 0;
     for (const target of targets) {
@@ -439,6 +454,7 @@ const runs = new RunList(
   { list: $("#runs"), empty: $("#runs-empty"), status: $("#run-status"), search: $("#run-filter") },
   { fileName: (id) => files.name(id), needName, download, cancel },
 );
+const price = new PriceQuote($("#price"), state.uploads);
 const files = new FileList(
   { list: $("#files"), empty: $("#files-empty"), kind: $("#file-kind"), search: $("#file-filter") },
   { download, remove: removeFile },

@@ -162,9 +162,10 @@ function fill(card, run, ctx) {
   if (run.input_tokens || run.output_tokens || (run.status === "Succeeded" && run.input_tokens !== null)) {
     meta.push(`Tokens ${number(run.input_tokens)} in / ${number(run.output_tokens)} out`);
   }
-  meta.push(run.credits === null || run.credits === undefined
-    ? (run.status === "Running" ? "Credits reserved" : "No credits charged")
-    : `${number(run.credits)} credit${run.credits === 1 ? "" : "s"}`);
+  const credits = `${number(run.credits)} credit${run.credits === 1 ? "" : "s"}`;
+  if (run.credits === null || run.credits === undefined) {
+    meta.push(run.status === "Running" ? "Credits reserved" : "No credits charged");
+  } else meta.push(run.status === "Running" ? `About ${credits}` : credits);  // while running: the estimate
   if (run.route || run.engine) meta.push(run.route || run.engine);
   meta.push(`Started ${when(run.created_at)}`);
   setText(card.meta, meta.join(" · "));

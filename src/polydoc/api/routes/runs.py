@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from polydoc.api.deps import CurrentAccount, Idempotent, SessionDep, idempotent, one_thread
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
-from polydoc.db.session import get_sessionmaker
+from polydoc.db.session import get_sessionmaker, session_scope
 from polydoc.errors import BadRequest
-from polydoc.services import glossaries
+from polydoc.services import estimates, glossaries
 from polydoc.services import runs as runs_service
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
@@ -29,6 +29,12 @@ Once = Annotated[Idempotent, Depends(idempotent("POST /v1/runs"))]
 def create_run(
     body: RunCreate, session: SessionDep, account: CurrentAccount, once: Once
 ) -> RunRead | JSONResponse:
+    """Start a run. With `max_credits` its estimate comes first, before this request's transaction
+    begins (the document is read: `estimates.estimate_run`), and a run above it is refused with 402."""
+    priced = None
+    if body.max_credits is not None:
+        priced = estimate_run(account.id, body)
+
     def create() -> RunRead:
         run = runs_service.create_run(
             session,
@@ -37,14 +43,32 @@ def create_run(
             target_language=body.target_language,
             source_language=body.source_language,
             engine=body.engine,
-            options=_options(session, account.id, body),
+            options=run_options(session, account.id, body),
+            max_credits=body.max_credits,
+            priced=priced,
         )
         return RunRead.of(run)
 
-    return once(body.model_dump(mode="json"), create)
+    # without max_credits the fingerprint is the one requests had before the field existed
+    return once(body.model_dump(mode="json", exclude={"max_credits"} if priced is None else None), create)
 
 
-def _options(session: Session, account_id: UUID, body: RunCreate) -> dict:
+def estimate_run(account_id: UUID, body: RunCreate) -> estimates.Estimate:
+    """The estimate of the run `body` asks for (its glossary read in a short session of its own)."""
+    with session_scope() as s:
+        options = run_options(s, account_id, body)
+    return estimates.estimate_run(
+        account_id=account_id,
+        input_file_id=body.input_file_id,
+        target_language=body.target_language,
+        source_language=body.source_language,
+        engine=body.engine,
+        options=options,
+        max_credits=body.max_credits,
+    )
+
+
+def run_options(session: Session, account_id: UUID, body: RunCreate) -> dict:
     """The run's options: its output mode and glossary terms (a stored glossary's are copied)."""
     options: dict = {}
     if body.output_mode:
