@@ -24,9 +24,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-from corpus import sentences  # noqa: E402
 from tests.llm_peer import MODEL  # noqa: E402
 
+from corpus import sentences  # noqa: E402
 from polydoc.engines.base import BatchContext, LangPair  # noqa: E402
 from polydoc.engines.openai.engine import OpenAIEngine, OpenAIProfile  # noqa: E402
 
