@@ -19,7 +19,7 @@ from polydoc.db.session import session_scope
 from polydoc.engines import close_all
 from polydoc.logs import current_run, setup_logging
 from polydoc.pipeline import run as pipeline
-from polydoc.queue import EXECUTE_RUN, celery_app
+from polydoc.queue import EXECUTE_RUN, celery_app, enqueue
 from polydoc.services import files as files_service
 from polydoc.services import lifecycle
 from polydoc.services.periodic import take_slot
@@ -33,6 +33,12 @@ log = logging.getLogger("polydoc.worker")
 def execute_run(*, run_id: str) -> None:
     current_run.set(run_id)  # every log line of this run carries its id
     rid = uuid.UUID(run_id)
+    if pipeline.SHUTTING_DOWN.is_set():
+        # a stopping worker still runs the messages it had reserved: a run handed back a moment ago
+        # came straight back to it (and was handed back again). Pass the message on instead.
+        log.info("worker stopping: run %s passed on to another worker", rid)
+        enqueue(rid)
+        return
     token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     with session_scope() as s:
         if not lifecycle.claim(s, run_id=rid, token=token):
