@@ -17,6 +17,7 @@ from polydoc.formats.ooxml.docx import HANDLER
 from polydoc.segments import strip_tags
 from tests.builders.docx import build_controls_docx, build_docx, build_long_docx, build_smartart_docx
 from tests.fakes import mark_words
+from tests.formats.roundtrip import fake_translations, members, rebuilt
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W = f"{{{W_NS}}}"
@@ -33,19 +34,11 @@ TEXT_PART = re.compile(
 
 
 def translate(path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, str]:
-    return {seg.id: fn(seg.text) for seg in HANDLER.extract(path)}
+    return fake_translations(HANDLER, path, fn)
 
 
 def rebuild(src: Path, translations: Mapping[str, str], name: str = "out.docx") -> tuple[Path, RebuildReport]:
-    dst = src.with_name(name)
-    report = HANDLER.rebuild(src, dst, translations, target_language="es")
-    assert isinstance(report, RebuildReport)
-    return dst, report
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
+    return rebuilt(HANDLER, src, translations, name)
 
 
 def part(path: Path, name: str) -> etree._Element:

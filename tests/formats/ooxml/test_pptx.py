@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from polydoc.formats.ooxml.pptx import HANDLER
 from polydoc.segments import strip_tags
 from tests.builders.pptx import build_pptx, build_pptx_slides, build_smartart_pptx
 from tests.fakes import mark_words
+from tests.formats.roundtrip import fake_translations, members, rebuilt
 
 P_NS = "http://schemas.openxmlformats.org/presentationml/2006/main"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -27,19 +27,11 @@ TEXT_PART = re.compile(r"ppt/(slides/slide|notesSlides/notesSlide|charts/chart)\
 
 
 def translate(path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, str]:
-    return {seg.id: fn(seg.text) for seg in HANDLER.extract(path)}
+    return fake_translations(HANDLER, path, fn)
 
 
 def rebuild(src: Path, translations: Mapping[str, str], name: str = "out.pptx") -> tuple[Path, RebuildReport]:
-    dst = src.with_name(name)
-    report = HANDLER.rebuild(src, dst, translations, target_language="es")
-    assert isinstance(report, RebuildReport)
-    return dst, report
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
+    return rebuilt(HANDLER, src, translations, name)
 
 
 def shapes(collection: Iterator[BaseShape]) -> Iterator[BaseShape]:

@@ -22,6 +22,7 @@ from polydoc.formats.ooxml.xlsx import HANDLER
 from tests.builders import hostile
 from tests.builders.xlsx import build_long_workbook, build_sales_workbook, to_shared_strings
 from tests.fakes import mark_words
+from tests.formats.roundtrip import fake_translations, members, rebuilt
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -31,18 +32,11 @@ SHEET_REF = re.compile(r"'((?:[^']|'')+)'!|([A-Za-z_][\w.]*)!")
 
 
 def translate(path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, str]:
-    return {seg.id: fn(seg.text) for seg in HANDLER.extract(path)}
+    return fake_translations(HANDLER, path, fn)
 
 
 def rebuild(src: Path, translations: Mapping[str, str], name: str = "out.xlsx") -> tuple[Path, RebuildReport]:
-    dst = src.with_name(name)
-    report = HANDLER.rebuild(src, dst, translations, target_language="es")
-    return dst, report
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
+    return rebuilt(HANDLER, src, translations, name)
 
 
 def patch(path: Path, changes: Mapping[str, bytes]) -> None:
