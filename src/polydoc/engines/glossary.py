@@ -8,11 +8,16 @@ Longer terms are matched first, whole words only, ignoring case.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from polydoc.segments import TAG
 
 FIRST_ID = 9000  # far above the ids handlers use
+
+
+def of_options(options: Mapping[str, object]) -> tuple[tuple[str, str], ...]:
+    """The (source, target) terms a run's options carry (copied there from a stored glossary)."""
+    return tuple((str(a), str(b)) for a, b in options.get("glossary") or ())  # type: ignore[union-attr]
 
 
 def _pattern(glossary: Sequence[tuple[str, str]]) -> re.Pattern[str] | None:

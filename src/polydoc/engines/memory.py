@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +27,12 @@ def memory_name(engine: str, glossary: tuple[tuple[str, str], ...]) -> str:
     """The engine name the memory is keyed by: a glossary changes translations, so its
     fingerprint is part of the memory's key."""
     return engine + (f"#g{text_hash(repr(glossary))[:16]}" if glossary else "")
+
+
+def served_without_engine(counts: Counter[str], known: Mapping[str, str]) -> int:
+    """Occurrences a run does not send to the engine (its `segments_cached`): every occurrence of a
+    text the memory knows, and every repeat of the others after their first."""
+    return sum(n if text in known else n - 1 for text, n in counts.items())
 
 
 class SegmentCache:

@@ -24,8 +24,8 @@ from polydoc import billing
 from polydoc.config import get_settings
 from polydoc.db.models import File, Run
 from polydoc.db.session import session_scope
-from polydoc.engines import BatchContext, Route, find_route, get_engine
-from polydoc.engines.memory import SegmentCache, memory_name
+from polydoc.engines import BatchContext, Route, find_route, get_engine, glossary
+from polydoc.engines.memory import SegmentCache, memory_name, served_without_engine
 from polydoc.errors import PolydocError
 from polydoc.formats import Segment, handler_for
 from polydoc.pipeline.naming import output_name
@@ -86,7 +86,7 @@ class RunExecution:
             self.account_id, self.target = run.account_id, run.target_language
             self.source, self.engine_name = run.source_language, run.engine
             self.options = dict(run.options or {})
-            self.glossary = tuple((str(a), str(b)) for a, b in self.options.get("glossary") or ())
+            self.glossary = glossary.of_options(self.options)
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
             num_pages = src_file.num_pages
             lifecycle.start(s, run_id=self.run_id)
@@ -147,10 +147,7 @@ class RunExecution:
                 raise RunLost(str(self.run_id))
             self.basis = replace(basis, characters=kept[0], characters_cached=kept[1])
         into.add_translations(known.items())
-        # every occurrence not sent to the engine counts as cached (memory hits and repeats)
-        self.tally.cached = sum(counts[t] for t in known) + sum(
-            counts[t] - 1 for t in unique if t not in known
-        )
+        self.tally.cached = served_without_engine(counts, known)
         self.tally.done = sum(counts[t] for t in known)
         todo = [t for t in unique if t not in known]
         engine = get_engine(route.engine_name)

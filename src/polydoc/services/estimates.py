@@ -26,8 +26,8 @@ from polydoc import billing
 from polydoc.config import get_settings
 from polydoc.db.models import File
 from polydoc.db.session import session_scope
-from polydoc.engines import Route, find_route
-from polydoc.engines.memory import SegmentCache, memory_name
+from polydoc.engines import Route, find_route, glossary
+from polydoc.engines.memory import SegmentCache, memory_name, served_without_engine
 from polydoc.errors import (
     BadRequest,
     InsufficientCredits,
@@ -55,7 +55,7 @@ class RunPlan:
 
     @property
     def glossary(self) -> tuple[tuple[str, str], ...]:
-        return tuple((str(a), str(b)) for a, b in self.options.get("glossary") or ())
+        return glossary.of_options(self.options)
 
 
 def plan_run(
@@ -186,8 +186,7 @@ def estimate_run(
         route=plan.route.label,
         pages=plan.file.num_pages,
         segments=len(texts),
-        # as the run counts it: memory hits, and every repeat of a segment after its first
-        segments_cached=sum(counts[t] for t in known) + sum(counts[t] - 1 for t in unique if t not in known),
+        segments_cached=served_without_engine(counts, known),
         characters=basis.characters,
         characters_cached=basis.characters_cached,
         pages_cached=round(float(basis.pages(basis.characters_cached)), 2),
