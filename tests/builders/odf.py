@@ -25,6 +25,19 @@ def _default_language() -> style.DefaultStyle:
     return default
 
 
+def footnoted(before: str, note_text: str, after: str, note_id: str = "ftn1") -> text.P:
+    """A paragraph `before` + footnote (citation "1", body `note_text`) + `after`."""
+    p = text.P(text=before)
+    note = text.Note(id=note_id, noteclass="footnote")
+    note.addElement(text.NoteCitation(text="1"))
+    note_body = text.NoteBody()
+    note_body.addElement(text.P(text=note_text))
+    note.addElement(note_body)
+    p.addElement(note)
+    p.addText(after)
+    return p
+
+
 def build_odt(folder: Path, name: str = "report.odt") -> Path:
     """A text document in English (default language en-US, meta title "Quarterly Report").
 
@@ -70,15 +83,7 @@ def build_odt(folder: Path, name: str = "report.odt") -> Path:
     p.addText(".")
     body.addElement(p)
 
-    p = text.P(text="This sentence has a footnote")
-    note = text.Note(id="ftn1", noteclass="footnote")
-    note.addElement(text.NoteCitation(text="1"))
-    note_body = text.NoteBody()
-    note_body.addElement(text.P(text="The footnote explains the details."))
-    note.addElement(note_body)
-    p.addElement(note)
-    p.addText(" and continues here.")
-    body.addElement(p)
+    body.addElement(footnoted("This sentence has a footnote", "The footnote explains the details.", " and continues here."))
 
     grid = table.Table(name="Figures")
     grid.addElement(table.TableColumn(numbercolumnsrepeated=2))

@@ -10,6 +10,7 @@ from odf.element import Element
 from odf.opendocument import OpenDocumentPresentation, OpenDocumentSpreadsheet, OpenDocumentText
 
 from tests.builders.docx import png_pixel
+from tests.builders.odf import footnoted
 from tests.corpus.office import EMAIL, ORDER_ID, POLICY_URL
 
 KEEP = ("www.amazon.com", EMAIL, ORDER_ID, POLICY_URL)
@@ -77,15 +78,7 @@ def build_odt() -> bytes:
     p.addElement(_annotation("Which mill do you mean?"))
     p.addText("windmill still turns.")
     body.addElement(p)
-    p = text.P(text="Birds nest on the cliffs")
-    note = text.Note(id="ftn1", noteclass="footnote")
-    note.addElement(text.NoteCitation(text="1"))
-    note_body = text.NoteBody()
-    note_body.addElement(text.P(text="Mostly gulls and a few puffins."))
-    note.addElement(note_body)
-    p.addElement(note)
-    p.addText(" every spring.")
-    body.addElement(p)
+    body.addElement(footnoted("Birds nest on the cliffs", "Mostly gulls and a few puffins.", " every spring."))
 
     p = text.P(text="Page ")
     p.addElement(text.PageNumber(selectpage="current", text="1"))
