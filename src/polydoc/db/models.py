@@ -128,10 +128,29 @@ class Run(Base):
     segments_done: Mapped[int] = mapped_column(Integer, default=0)
     segments_cached: Mapped[int] = mapped_column(Integer, default=0)
     segments_failed: Mapped[int] = mapped_column(Integer, default=0)
+    # quality checks (polydoc.quality): how many segments got a flag, and how many of each kind
+    segments_flagged: Mapped[int] = mapped_column(Integer, default=0)
+    flag_counts: Mapped[dict | None] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
     engine_seconds: Mapped[float] = mapped_column(Float, default=0.0)  # time spent waiting on engines
+
+
+class RunSegment(Base):
+    """One segment of a run's document, in document order: its source, its translation, where the
+    translation came from and what the quality checks found. The review and the flags read these."""
+
+    __tablename__ = "run_segments"
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based, document order
+    segment_key: Mapped[str] = mapped_column(Text)  # the format's structural path (Segment.id)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(8))  # engine | memory | human | kept
+    context: Mapped[str] = mapped_column(String(64), default="")
+    flags: Mapped[list] = mapped_column(JSON, default=list)  # [{"flag": "number_changed", "detail": "…"}]
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Glossary(Base):
