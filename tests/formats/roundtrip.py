@@ -10,17 +10,23 @@ from polydoc.formats.base import FormatHandler, RebuildReport
 from tests.fakes import mark_words
 
 
-def fake_translations(handler: FormatHandler, path: Path, fn: Callable[[str], str] = mark_words) -> dict[str, str]:
+def fake_translations(
+    handler: FormatHandler, path: Path, fn: Callable[[str], str] = mark_words
+) -> dict[str, str]:
     """Segment id -> `fn` of its text, for every segment the handler extracts."""
     return {seg.id: fn(seg.text) for seg in handler.extract(path)}
 
 
 def rebuilt(
-    handler: FormatHandler, src: Path, translations: Mapping[str, str], name: str
+    handler: FormatHandler,
+    src: Path,
+    translations: Mapping[str, str],
+    name: str,
+    output_mode: str = "translated",
 ) -> tuple[Path, RebuildReport]:
     """`src` rebuilt with `translations` into `name` beside it, and the handler's report."""
     dst = src.with_name(name)
-    report = handler.rebuild(src, dst, translations, target_language="es")
+    report = handler.rebuild(src, dst, translations, target_language="es", output_mode=output_mode)
     assert isinstance(report, RebuildReport)
     return dst, report
 

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from lxml import etree
 
@@ -358,6 +359,14 @@ def _text(para: Paragraph | None) -> str | None:
     return para.text if para is not None else None
 
 
+class Interleave(Protocol):
+    """Bilingual output: which paragraphs keep a source copy, and how the two are joined."""
+
+    def wants(self, p: Element) -> bool: ...
+
+    def join(self, source: Element, translated: Element) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TextPart:
     """A part whose paragraphs are translated."""
@@ -367,6 +376,7 @@ class TextPart:
     skip: Callable[[Element], bool] | None = None  # paragraphs that are not content
     context: Callable[[Element], str] | None = None
     chart: bool = False  # also the chart's series and category names
+    bilingual: Interleave | None = None  # set in bilingual output mode
 
 
 def part_segments(part: TextPart, root: Element) -> Iterator[Segment]:
@@ -384,9 +394,13 @@ def rebuild_part(
         translated = translations.get(slot.source_id)
         if slot.para is None or not translated or not translated.strip():
             continue
+        keep = part.bilingual is not None and part.bilingual.wants(slot.p)
+        source = deepcopy(slot.p) if keep else None  # before the paragraph changes
         warning = rebuild_paragraph(slot.p, slot.para, translated, part.dialect, lang)
         if warning is not None:
             warnings.append(f"{slot.id}: {warning}")
+        if source is not None and part.bilingual is not None and warning != _REVISIONS_KEPT:
+            part.bilingual.join(source, slot.p)
         changed = changed or warning != _REVISIONS_KEPT
     return changed
 

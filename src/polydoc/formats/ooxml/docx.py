@@ -26,6 +26,7 @@ from polydoc.formats.ooxml._package import (
     relationships,
 )
 from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
+from polydoc.formats.ooxml._word_bilingual import WordInterleave
 from polydoc.formats.ooxml._wordml import W_PPR, WordML, set_default_lang, w
 from polydoc.formats.ooxml._wordstyles import WordStyles
 
@@ -49,6 +50,7 @@ class DocxHandler(FormatHandler):
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     container = "zip"
     zip_main_part = "word/document.xml"
+    output_modes = ("translated", "bilingual")
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with open_package(src, _WHAT) as z:
@@ -66,9 +68,10 @@ class DocxHandler(FormatHandler):
     ) -> RebuildReport:
         lang = office_lang(target_language)
         with open_package(src, _WHAT) as z:
-            parts, styles = _parts(z)
+            parts, styles = _parts(z, bilingual=output_mode == "bilingual")
             replacements, warnings = rebuild_package(z, parts, translations, lang)
-            if replacements and styles is not None:
+            # bilingual: the source copies keep the document's language, the translated runs have theirs
+            if replacements and styles is not None and output_mode != "bilingual":
                 root = z.read_xml(styles)
                 if set_default_lang(root, lang):
                     replacements[styles] = xml_bytes(root)
@@ -76,13 +79,17 @@ class DocxHandler(FormatHandler):
         return RebuildReport(warnings)
 
 
-def _parts(z: SafeZip) -> tuple[list[TextPart], str | None]:
+def _parts(z: SafeZip, *, bilingual: bool = False) -> tuple[list[TextPart], str | None]:
     """The parts holding visible text in reading order (body, headers, footers, notes…),
-    and the styles part."""
+    and the styles part; `bilingual` joins source and translation in the WordprocessingML parts."""
     main = main_part(z, "word/document.xml", _WHAT)
     styles = next((rel.target for rel in relationships(z, main) if rel.type == "styles"), None)
-    wordml = WordML(WordStyles(z.read_xml(styles) if styles is not None else None))
-    found: dict[str, tuple[int, TextPart]] = {main: (0, TextPart(main, wordml, context=_context("")))}
+    styles_root = z.read_xml(styles) if styles is not None else None
+    wordml = WordML(WordStyles(styles_root))
+    interleave = WordInterleave(styles_root) if bilingual else None
+    found: dict[str, tuple[int, TextPart]] = {
+        main: (0, TextPart(main, wordml, context=_context(""), bilingual=interleave))
+    }
     queue = [main]
     while queue:
         source = queue.pop(0)
@@ -91,7 +98,8 @@ def _parts(z: SafeZip) -> tuple[list[TextPart], str | None]:
                 continue
             if rel.type in _NOTE_PARTS:
                 order, where = _NOTE_PARTS[rel.type]
-                found[rel.target] = (order, TextPart(rel.target, wordml, context=_context(where)))
+                part = TextPart(rel.target, wordml, context=_context(where), bilingual=interleave)
+                found[rel.target] = (order, part)
                 queue.append(rel.target)  # a header can hold a chart too
             elif rel.type in _DRAWING_PARTS:
                 chart = rel.type == "chart"

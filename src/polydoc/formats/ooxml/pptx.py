@@ -5,7 +5,8 @@ too), tables, SmartArt, chart titles, axis titles and series/category names, the
 speaker notes (not their slide-number placeholder); finally the title and subject. Slide
 layouts and masters are left alone: their text is placeholder prompts, not content. Slides
 that the presentation does not list are not shown and not translated. `num_pages` is the
-number of slides.
+number of slides. Bilingual output: translated slides, notes that carry the source text
+(`_pptx_bilingual`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from polydoc.formats.ooxml._package import (
     relationships,
 )
 from polydoc.formats.ooxml._paragraphs import DrawingML, Element, TextPart
+from polydoc.formats.ooxml._pptx_bilingual import Sources, add_to_notes, append_members
 
 P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -41,6 +43,7 @@ class PptxHandler(FormatHandler):
     container = "zip"
     zip_main_part = "ppt/presentation.xml"
     paged = True
+    output_modes = ("translated", "bilingual")
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with open_package(src, _WHAT) as z:
@@ -56,8 +59,15 @@ class PptxHandler(FormatHandler):
         output_mode: str = "translated",
     ) -> RebuildReport:
         with open_package(src, _WHAT) as z:
-            replacements, warnings = rebuild_package(z, _parts(z), translations, office_lang(target_language))
+            parts = _parts(z)
+            sources = None
+            if output_mode == "bilingual":  # the source text of each slide goes into its notes
+                slides = set(_slides(z))
+                sources = Sources.of(z, [p for p in parts if p.name in slides], translations)
+            replacements, warnings = rebuild_package(z, parts, translations, office_lang(target_language))
+            added = add_to_notes(z, sources, replacements, warnings) if sources is not None else {}
             z.rewrite(dst, replacements)
+        append_members(dst, added)
         return RebuildReport(warnings)
 
     def count_pages(self, src: Path) -> int:

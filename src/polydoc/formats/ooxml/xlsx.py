@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from lxml import etree
@@ -21,6 +21,7 @@ from lxml import etree
 from polydoc.errors import EncryptedDocument
 from polydoc.formats._safety import SafeZip, parse_xml, xml_bytes
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.ooxml._xlsx_bilingual import add_translated_columns
 from polydoc.formats.ooxml._xlsx_parts import Book, load_book, relationships
 from polydoc.formats.ooxml._xlsx_plan import Plan, cell_unit, make_plan
 from polydoc.formats.ooxml._xlsx_text import (
@@ -58,6 +59,7 @@ class XlsxHandler(FormatHandler):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     container = "zip"
     zip_main_part = "xl/workbook.xml"
+    output_modes = ("translated", "bilingual")
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with _open(src) as zf:
@@ -85,9 +87,19 @@ class XlsxHandler(FormatHandler):
         with _open(src) as zf, _Spool() as spool:
             book = load_book(zf)
             plan = make_plan(zf, book, _is_text)
-            columns, blocked = _table_edits(plan, translations, warnings)
+            bilingual = output_mode == "bilingual"  # cells keep their text: tables keep their names
+            columns, blocked = ({}, plan.blocked) if bilingual else _table_edits(plan, translations, warnings)
             cache: dict[str, str] = {}  # source -> translated cell text, for chart caches
+            shared = _shared_items(zf, book)
             for part, kind in book.text_parts():
+                if bilingual and kind in ("sst", "sheet"):  # shared strings stay; sheets get twins
+                    root = parse_xml(zf.read(part), what=part) if kind == "sheet" else None
+                    sst = book.shared_strings
+                    if root is not None and add_translated_columns(
+                        root, part, shared, sst, translations, target_language, warnings
+                    ):
+                        spool.put(part, xml_bytes(root))
+                    continue
                 root = _text_root(zf, part, kind)
                 if root is None:
                     continue
@@ -117,6 +129,18 @@ class XlsxHandler(FormatHandler):
                 spool.put(table_part, xml_bytes(root))
             zf.rewrite(dst, spool)
         return RebuildReport(warnings)
+
+
+def _shared_items(zf: SafeZip, book: Book) -> Callable[[int], etree._Element | None]:
+    """The i-th shared string item, the part read once on first use."""
+    items: list[etree._Element] = []
+
+    def shared(i: int) -> etree._Element | None:
+        if not items and book.shared_strings:
+            items.extend(zf.read_xml(book.shared_strings).iterchildren(f"{_M}si"))
+        return items[i] if i < len(items) else None
+
+    return shared
 
 
 def _open(src: Path) -> SafeZip:

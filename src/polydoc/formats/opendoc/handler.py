@@ -34,6 +34,7 @@ from polydoc.formats._xml_inline import (
     write_plain,
 )
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.opendoc import _bilingual as bilingual
 from polydoc.formats.opendoc._code import OdfCode
 from polydoc.segments import translatable
 
@@ -194,7 +195,9 @@ class OdfHandler(FormatHandler):
         warnings: list[str] = []
         with _open(src) as (zf, roots):
             for part, root in roots.items():
-                for unit in _units(part, root, roots.get("styles.xml")):  # all numbered before any change
+                units = _units(part, root, roots.get("styles.xml"))  # all numbered before any change
+                pending = _bilingual_sources(units, translations) if output_mode == "bilingual" else []
+                for unit in units:
                     translated = translations.get(unit.id)
                     if translated is None:
                         continue
@@ -203,9 +206,22 @@ class OdfHandler(FormatHandler):
                     elif not write_flow(unit.el, read_flow(unit.el, unit.rules), translated):
                         warnings.append(f"{unit.id}: inline formatting was lost; text kept without it")
                     _sync_string_value(unit.el)
-            _set_language(roots, target_language)
+                bilingual.join(root, pending, *split_language(target_language))
+            if output_mode != "bilingual":
+                _set_language(roots, target_language)
             zf.rewrite(dst, {part: xml_bytes(root, standalone=None) for part, root in roots.items()})
         return RebuildReport(warnings)
+
+
+def _bilingual_sources(units: list[_Unit], translations: Mapping[str, str]) -> list[bilingual.Pending]:
+    """Source copies of the paragraphs that will be bilingual, taken before any is translated."""
+    out = []
+    for unit in units:
+        new = translations.get(unit.id)
+        if unit.rules is not None and new and bilingual.wanted(unit.el):
+            if new != read_flow(unit.el, unit.rules).text:
+                out.append(bilingual.source_copy(unit.el))
+    return out
 
 
 def _sync_string_value(paragraph: Element) -> None:
@@ -270,6 +286,7 @@ class OdtHandler(OdfHandler):
     name = "odt"
     extensions = ("odt",)
     media_type = "application/vnd.oasis.opendocument.text"
+    output_modes = ("translated", "bilingual")  # each paragraph, then its translation (`_bilingual`)
 
 
 class OdsHandler(OdfHandler):

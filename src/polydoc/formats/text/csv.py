@@ -11,6 +11,9 @@ The header row is translated: it is text for people, and a program that uses hea
 keys would not be fed a translated file. Other cells are translated only in text columns,
 decided from the first 200 data rows, and never when they look like data: numbers,
 dates, times, booleans, URLs, e-mail addresses and codes such as SKU-123 or USD.
+
+Bilingual output keeps every source cell and puts a translated twin right after each text
+column (data cells are copied into it as they are); the header names the twin.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class CsvHandler(FormatHandler):
     name = "csv"
     extensions = ("csv", "tsv")
     media_type = "text/csv"
+    output_modes = ("translated", "bilingual")
 
     def text_encoding(self, src: Path) -> str:
         return _sniff(src).codec
@@ -78,6 +82,8 @@ class CsvHandler(FormatHandler):
             with _open_text(src, layout) as fh:
                 for r, (row, raw) in enumerate(_raw_rows(fh, layout), 1):
                     new = _translated_row(layout, r, row, translations, warnings)
+                    if output_mode == "bilingual" and r >= layout.header and row:
+                        new = _bilingual_row(layout, r, row, new or row, target_language)
                     out.write(raw if new is None else writer.format(new, row, raw))
             return warnings.report()
 
@@ -121,6 +127,17 @@ def _translated_row(
         new = new or list(row)
         new[c] = target
     return new
+
+
+def _bilingual_row(layout: _Layout, r: int, row: list[str], translated: list[str], lang: str) -> list[str]:
+    """The source row with each text column followed by its translated twin; the twin's header
+    is the translated header and the language, e.g. "Nombre (es)"."""
+    out: list[str] = []
+    for c, value in enumerate(row):
+        out.append(value)
+        if c in layout.text_columns:
+            out.append(f"{translated[c]} ({lang})" if r == layout.header else translated[c])
+    return out
 
 
 class _RowWriter:

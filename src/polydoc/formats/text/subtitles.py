@@ -13,6 +13,9 @@ Windows-1252 stays so unless the translation needs more, then it becomes UTF-8 w
 When a translation drops line breaks, the cue is broken again at the spaces nearest the middle
 of its longest lines so it keeps its number of lines; blank lines (which would end the cue) are
 never written. Other lost tags follow `_placeholders.repair`.
+
+Bilingual output gives each translated cue two lines: the source cue on one line (its own line
+breaks become spaces, its markup stays), then the translation on one line.
 """
 
 from __future__ import annotations
@@ -223,8 +226,16 @@ def _render(cue: _Cue, translated: str, vtt: bool) -> tuple[str, str | None]:
     return newline.join(rendered), warning
 
 
+def _bilingual(cue: _Cue, translated: str) -> str:
+    """Two lines: the source cue on one line, then its translation on one line."""
+    source = " ".join(content.strip() for content, _ in cue.lines)
+    newline = cue.lines[0][1] if len(cue.lines) > 1 else cue.newline
+    return source + newline + " ".join(re.split(r"\r\n|\r|\n", translated))
+
+
 class _SubtitleHandler(FormatHandler):
     vtt: ClassVar[bool]
+    output_modes = ("translated", "bilingual")
 
     def _cues(self, doc: _Document) -> Iterator[tuple[_Cue, str]]:
         for chunk in doc.chunks:
@@ -262,6 +273,8 @@ class _SubtitleHandler(FormatHandler):
                 out.append(chunk.raw())  # untouched cues keep their exact bytes
                 continue
             text, warning = _render(chunk, translated, self.vtt)
+            if output_mode == "bilingual":
+                text = _bilingual(chunk, text)
             out.append(text + chunk.lines[-1][1])
             warnings += [warning] if warning else []
         text = "".join(out)

@@ -17,7 +17,9 @@ import html
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
+from polydoc.formats.web._html_bilingual import Blocks, bilingual_edits
 from polydoc.formats.web._html_flow import Flow, Part, entity_keeper, make_flow, render, split_urls
 from polydoc.formats.web._html_tokens import Attr, Token, tokenize
 from polydoc.segments import translatable
@@ -55,6 +57,7 @@ class Page:
     flows: list[Flow]
     attrs: list[AttrSegment]
     html_tag: Token | None
+    tokens: list[Token]
 
     def segments(self) -> list[tuple[int, str, str, str]]:
         """(source offset, id, text, context) of every segment, in reading order."""
@@ -184,8 +187,9 @@ def _marked_no(token: Token, walker: _Walker) -> bool:
 
 def parse_page(source: str, prefix: str = "") -> Page:
     walker = _Walker(source, prefix)
-    walker.walk(tokenize(source))
-    return Page(walker.flows, walker.attrs, walker.html_tag)
+    tokens = tokenize(source)
+    walker.walk(tokens)
+    return Page(walker.flows, walker.attrs, walker.html_tag, tokens)
 
 
 def _text_escaper(raw: str) -> Callable[[str], str]:
@@ -246,8 +250,12 @@ def translate_page(
     *,
     prefix: str = "",
     lang: str | None = None,
+    bilingual: str | None = None,
 ) -> str:
-    """The page with every translated segment spliced in; untouched bytes stay as they were."""
+    """The page with every translated segment spliced in; untouched bytes stay as they were.
+
+    With `bilingual` (the target language) the source text stays and each translation is added
+    beside it (`_html_bilingual`); `lang` then stays as the page had it."""
     page = parse_page(source, prefix)
     edits: list[Edit] = []
     for seg in page.attrs:
@@ -260,19 +268,28 @@ def translate_page(
             edits.append((a.start, a.end, _escape_attr(value, a.quote)))
         else:
             edits.append((a.start, a.end, f'"{_escape_attr(value, chr(34))}"'))
-    if lang:
+    if lang and not bilingual:
         edits += _lang_edits(page, lang)
     edits.sort()
 
     def payload(part: Part) -> str:
         return part.raw if part.raw is not None else _splice(source, part.start, part.end, edits)
 
-    flow_edits: list[Edit] = []
-    for flow in page.flows:
+    def rendered(flow: Flow) -> str | None:
         new = translations.get(flow.id)
-        if new is not None and new != flow.text:
-            escape = _text_escaper(source[flow.start : flow.end])
-            flow_edits.append((flow.start, flow.end, render(flow, new, escape, payload, warnings)))
+        if new is None or new == flow.text:
+            return None
+        return render(flow, new, _text_escaper(source[flow.start : flow.end]), payload, warnings)
+
+    flow_edits: list[Edit] = []
+    in_place = page.flows
+    if bilingual:
+        blocks = Blocks(page.tokens, BLOCK, VOID)
+        splice = partial(_splice, source, edits=edits)
+        flow_edits, in_place = bilingual_edits(source, blocks, page.flows, rendered, bilingual, splice)
+    for flow in in_place:
+        if (text := rendered(flow)) is not None:
+            flow_edits.append((flow.start, flow.end, text))
     starts = [s for s, _, _ in flow_edits]
     for s, e, new in edits:
         k = bisect_right(starts, s) - 1

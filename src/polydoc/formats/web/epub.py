@@ -25,6 +25,7 @@ from polydoc.formats._xml_inline import (
     write_plain,
 )
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
+from polydoc.formats.web import _epub_bilingual as bilingual
 from polydoc.formats.web import _epub_xhtml as xhtml
 from polydoc.segments import strip_tags, translatable
 
@@ -127,6 +128,7 @@ class EpubHandler(FormatHandler):
     extensions = ("epub",)
     media_type = "application/epub+zip"
     container = "zip"
+    output_modes = ("translated", "bilingual")
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with SafeZip(src) as zf:
@@ -159,7 +161,7 @@ class EpubHandler(FormatHandler):
     ) -> RebuildReport:
         with SafeZip(src) as zf:
             book, _ = _read_book(zf)
-            rebuilt = _Rebuilt(zf, book, translations, target_language)
+            rebuilt = _Rebuilt(zf, book, translations, target_language, output_mode == "bilingual")
             try:
                 zf.rewrite(dst, rebuilt)
             except BaseException:  # a chapter failed half-way: leave no half-written book behind
@@ -171,8 +173,11 @@ class EpubHandler(FormatHandler):
 class _Rebuilt(Mapping[str, bytes]):
     """The rewritten members, each built only when the archive copy reaches it."""
 
-    def __init__(self, zf: SafeZip, book: _Book, translations: Mapping[str, str], language: str) -> None:
+    def __init__(
+        self, zf: SafeZip, book: _Book, translations: Mapping[str, str], language: str, bilingual: bool
+    ) -> None:
         self.zf, self.book, self.translations, self.language = zf, book, translations, language
+        self.bilingual = bilingual
         self.names = {book.opf, *book.documents, *([book.ncx] if book.ncx else [])}
         self.warnings: list[str] = []
 
@@ -208,6 +213,7 @@ class _Rebuilt(Mapping[str, bytes]):
     def _document(self, path: str, data: bytes) -> bytes:
         root = xhtml.parse_xhtml(data, what=path)
         xunits = xhtml.units(path, root)  # all numbered before any change
+        pending = bilingual.sources(xunits, self.translations) if self.bilingual else []
         # attributes first: an inline wrapper is re-created from the original element on rebuild
         for xunit in sorted(xunits, key=lambda u: u.attr is None):
             translated = self.translations.get(xunit.id)
@@ -217,7 +223,10 @@ class _Rebuilt(Mapping[str, bytes]):
                 xunit.el.set(xunit.attr, strip_tags(translated).strip())
             elif not write_flow(xunit.el, read_flow(xunit.el, xhtml.RULES), translated):
                 self.warnings.append(f"{xunit.id}: inline formatting was lost; text kept without it")
-        xhtml.set_language(root, self.language, html_lang=self.book.epub3)
+        if self.bilingual:  # the document stays in its language; each translation says its own
+            bilingual.join(pending, self.language, html_lang=self.book.epub3)
+        else:
+            xhtml.set_language(root, self.language, html_lang=self.book.epub3)
         return xhtml.serialize(root, data)
 
 

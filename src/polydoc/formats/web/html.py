@@ -6,6 +6,7 @@ text into the source (`_html_walk`), so scripts, styles, comments, the doctype, 
 attribute order of untouched parts keep their bytes. The output is written in the input's
 encoding (characters it cannot hold become character references) and `<html lang>` is set to
 the target language. No DTD is read and no entity is expanded beyond HTML's own named ones.
+Bilingual output keeps the source and adds each translation after its block (`_html_bilingual`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class HtmlHandler(FormatHandler):
     name = "html"
     extensions = ("html", "htm", "xhtml")
     media_type = "text/html"
+    output_modes = ("translated", "bilingual")
 
     def text_encoding(self, src: Path) -> str:
         return read_text(src)[2]
@@ -85,7 +87,8 @@ class HtmlHandler(FormatHandler):
     ) -> RebuildReport:
         text, bom, codec = read_text(src)
         warnings: list[str] = []
-        out = translate_page(text, translations, warnings, lang=target_language)
+        bilingual = target_language if output_mode == "bilingual" else None
+        out = translate_page(text, translations, warnings, lang=target_language, bilingual=bilingual)
         write_text(dst, out, bom, codec)
         return RebuildReport(warnings)
 

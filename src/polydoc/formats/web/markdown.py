@@ -13,6 +13,8 @@ Two widespread extensions are read too: MkDocs/Python-Markdown admonitions (`!!!
 `??? tip`, body indented by four spaces) keep their marker line and indentation, their title
 being a segment and their body parsed as Markdown of its own; heading attributes of pandoc,
 kramdown and attr_list (`# Title {#id .class}`) stay out of the heading's segment.
+
+Bilingual output keeps every source block and adds its translation after it (`_markdown_bilingual`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 from polydoc.formats.base import FormatHandler, RebuildReport, Segment
 from polydoc.formats.web._html_flow import Flow, Part, entity_keeper, make_flow, render, split_urls
 from polydoc.formats.web._html_walk import parse_page, translate_page
+from polydoc.formats.web._markdown_bilingual import bilingual_edit
 from polydoc.formats.web._markdown_inline import Misaligned, align, decode, escape, guard_line_start
 from polydoc.formats.web.html import read_text, write_text
 
@@ -230,6 +233,7 @@ class MarkdownHandler(FormatHandler):
     name = "md"
     extensions = ("md", "markdown")
     media_type = "text/markdown"
+    output_modes = ("translated", "bilingual")
 
     def extract(self, src: Path) -> Iterator[Segment]:
         text, _, _ = read_text(src, "Markdown file")
@@ -254,12 +258,18 @@ class MarkdownHandler(FormatHandler):
         doc = _parse(text)
         warnings: list[str] = []
         edits: list[tuple[int, int, str]] = []
+        bilingual = target_language if output_mode == "bilingual" else None
         for block in doc.blocks:
             new = translations.get(block.flow.id)
             if new is not None and new != block.flow.text:
-                edits.append((block.flow.start, block.flow.end, _render(block, new, text, warnings)))
+                rendered = _render(block, new, text, warnings)
+                edit = bilingual and bilingual_edit(
+                    text, block.kind, block.flow, block.content_start, rendered
+                )
+                edits.append(edit or (block.flow.start, block.flow.end, rendered))
         for prefix, start, end in doc.html:
-            edits.append((start, end, translate_page(text[start:end], translations, warnings, prefix=prefix)))
+            page = translate_page(text[start:end], translations, warnings, prefix=prefix, bilingual=bilingual)
+            edits.append((start, end, page))
         out, pos = [], 0
         for start, end, new in sorted(edits):
             out += [text[pos:start], new]
