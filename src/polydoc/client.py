@@ -202,6 +202,32 @@ class Remote:
         partial.replace(target)
         return target
 
+    # -- translation memory ---------------------------------------------------------------------
+    def export_memory(self, dest: Path, source: str | None = None, target: str | None = None) -> Path:
+        """Stream the account's memory as TMX to `dest` (written atomically)."""
+        params = {k: v for k, v in (("source_language", source), ("target_language", target)) if v}
+        try:
+            with self.http.stream("GET", "/v1/memory.tmx", params=params) as resp:
+                if not resp.is_success:
+                    resp.read()
+                    _raise_for(resp)
+                partial = dest.with_name(f".{dest.name}.part")
+                with partial.open("wb") as fh:
+                    for chunk in resp.iter_bytes():
+                        fh.write(chunk)
+        except httpx.TransportError as exc:
+            raise RemoteError("connection_failed", f"The export from {self.server} broke off: {exc}") from exc
+        partial.replace(dest)
+        return dest
+
+    def import_memory(self, path: Path, engine: str | None = None) -> dict:
+        def attempt() -> httpx.Response:
+            with path.open("rb") as fh:  # streamed; importing twice stores the same rows
+                data = {"engine": engine} if engine else None
+                return self.http.post("/v1/memory.tmx", files={"data": (path.name, fh)}, data=data)
+
+        return self._call(attempt, repeatable=True).json()
+
     # -- runs -----------------------------------------------------------------------------------
     @staticmethod
     def _run_body(
@@ -243,11 +269,21 @@ class Remote:
         # the key makes a retry safe: the server answers it with the run it already made
         return self._json("POST", "/v1/runs", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
 
+    def create_account(self, name: str, credits: int) -> dict:
+        """`POST /v1/admin/accounts` (this Remote's key is the admin token): id, name, api_key, balance."""
+        return self._json("POST", "/v1/admin/accounts", json={"name": name, "credits": credits})
+
     def list_runs(self, limit: int = 50, status: str | None = None) -> list[dict]:
         return self._paged("/v1/runs", limit, {"status": status} if status else None)
 
     def get_run(self, run_id: str) -> dict:
         return self._json("GET", f"/v1/runs/{run_id}")
+
+    def run_segments(
+        self, run_id: str, limit: int, *, flagged: bool = False, flag: str | None = None
+    ) -> list[dict]:
+        params = {"flag": flag} if flag else ({"flagged": "true"} if flagged else None)
+        return self._paged(f"/v1/runs/{run_id}/segments", limit, params)
 
     def cancel_run(self, run_id: str) -> dict:
         return self._json("POST", f"/v1/runs/{run_id}/cancel")

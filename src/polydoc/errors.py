@@ -19,7 +19,8 @@
     └── EngineError (502)             the translation engine failed
         ├── EngineTimeout
         ├── EngineUnavailable         code "engine_unavailable"
-        └── EngineBadOutput
+        ├── EngineBadOutput
+        └── Untranslated              every segment came back in the source language
 
 Third-party exceptions are wrapped at the boundary (`raise MalformedDocument(...) from exc`);
 the API maps any PolydocError to `{"error": {"code", "message"}}` with its status, and a
@@ -155,3 +156,10 @@ class EngineUnavailable(EngineError):
 class EngineBadOutput(EngineError):
     code = "engine_bad_output"
     default_message = "The translation engine returned unusable output"
+
+
+class Untranslated(EngineError):
+    """Every segment came back in the source language: a run that translated nothing is no success."""
+
+    code = "untranslated"
+    default_message = "Nothing was translated: every segment came back in the source language"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import langcodes
@@ -59,6 +63,37 @@ _model_loaded = False
 
 
 def _classify(sample: str) -> tuple[str, float]:
+    return _model("classify", sample)
+
+
+def reading(text: str, candidates: tuple[str, ...]) -> tuple[str, float, dict[str, float]]:
+    """The language `text` most likely reads as, how sure that is (0–1), and the probability of each
+    of `candidates` (ISO 639-1 codes as py3langid names them). Short texts spread their probability
+    over close languages; callers judge with a margin."""
+    scores = _model("rank", " ".join(text.split())[:2000])  # best first
+    best_code, best = scores[0]
+    total = math.fsum(math.exp(score - best) for _code, score in scores)
+    wanted = dict.fromkeys(candidates, 0.0)
+    for code, score in scores:
+        if code in wanted:
+            wanted[code] = math.exp(score - best) / total
+    return best_code, 1 / total, wanted
+
+
+@contextmanager
+def _unpacked_in_data_dir() -> Iterator[None]:
+    """py3langid unpacks its model (tens of MB) into a temporary file: with TMPDIR on a small disk
+    every first use failed. It is unpacked in the data folder instead, once per process."""
+    from polydoc.config import get_settings
+
+    saved, tempfile.tempdir = tempfile.tempdir, str(get_settings().data_dir)
+    try:
+        yield
+    finally:
+        tempfile.tempdir = saved
+
+
+def _model(method: str, sample: str):  # noqa: ANN202 - py3langid's own return types
     """py3langid loads its model on first use without a lock: concurrent first uploads each
     decompressed a copy (measured: 40 threads at once stalled uploads for a minute). The first
     call loads it alone; later calls need no lock."""
@@ -66,8 +101,8 @@ def _classify(sample: str) -> tuple[str, float]:
     import py3langid
 
     if not _model_loaded:
-        with _FIRST_USE:
-            found = py3langid.classify(sample)
+        with _FIRST_USE, _unpacked_in_data_dir():
+            found = getattr(py3langid, method)(sample)
             _model_loaded = True
             return found
-    return py3langid.classify(sample)
+    return getattr(py3langid, method)(sample)

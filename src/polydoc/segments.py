@@ -92,8 +92,13 @@ def prose(text: str) -> str:
 
 
 def _without_protected(plain: str) -> str:
+    return without_spans(plain, protected_spans(plain))
+
+
+def without_spans(plain: str, spans: list[tuple[int, int]]) -> str:
+    """`plain` without the given (start, end) spans, each replaced by a space."""
     kept, pos = [], 0
-    for start, end in protected_spans(plain):
+    for start, end in spans:
         kept.append(plain[pos:start])
         pos = end
     kept.append(plain[pos:])
@@ -167,6 +172,13 @@ def well_formed(text: str) -> bool:
 
 def strip_tags(text: str) -> str:
     return TAG.sub("", text)
+
+
+def term_in(term: str, text: str) -> bool:
+    """Case-insensitive whole-word occurrence of `term` in `text` (how glossary terms are found)."""
+    if not term.strip():
+        return False
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,9 @@ import io
 import random
 import re
 import struct
+import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
@@ -448,6 +450,154 @@ def pdf_mutual_loop() -> bytes:
     objs.append(b"<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>")
     objs[2] = b"<< /Type /Annot >>"  # the page is unreachable
     return pdf(objs)
+
+
+def _text_page(n: int, contents: bytes, font: bytes = b"5 0 R") -> bytes:
+    return (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents "
+        + contents
+        + b" /Resources << /Font << /F1 "
+        + font
+        + b" >> >> >>"
+    )
+
+
+def _content(text: str) -> bytes:
+    lines = [text[i : i + 80] for i in range(0, len(text), 80)]
+    ops = b"".join(b"72 %d Td (" % (700 - 14 * i) + ln.encode() + b") Tj " for i, ln in enumerate(lines))
+    return b"BT /F1 10 Tf " + ops + b"ET"
+
+
+def _stream(data: bytes, filters: bytes = b"") -> bytes:
+    extra = b" /Filter " + filters if filters else b""
+    return b"<< /Length %d" % len(data) + extra + b" >>\nstream\n" + data + b"\nendstream"
+
+
+def pdf_self_reference(where: str = "contents", good_pages: int = 0) -> bytes:
+    """An object that is a reference to itself (`N 0 obj N 0 R endobj`) as the last page's
+    /Contents or /Resources: pdfminer's resolve1 follows it for ever. With `good_pages` first,
+    each holding ~1,000 characters, upload inspection (20,000 characters) never reaches it."""
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    objs: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", font]
+    kids = []
+    for i in range(good_pages):
+        objs.append(_stream(_content(f"Page {i + 1}. " + TEXT * 16)))
+        objs.append(_text_page(i, b"%d 0 R" % len(objs), b"3 0 R"))
+        kids.append(len(objs))
+    loop = len(objs) + 1
+    if where == "contents":
+        objs.append(b"%d 0 R" % loop)
+        objs.append(_text_page(0, b"%d 0 R" % loop, b"3 0 R"))
+    else:
+        objs.append(_stream(_content(TEXT)))
+        objs.append(b"%d 0 R" % (loop + 2))
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R /Resources %d 0 R >>"
+            % (loop, loop + 2)
+        )
+        objs[loop + 1] = b"%d 0 R" % (loop + 2)  # the /Resources object refers to itself
+    kids.append(len(objs))
+    objs[1] = (
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % len(kids)
+    )
+    return pdf(objs)
+
+
+@cache
+def _spaces_deflated(head: bytes, megabytes: int) -> bytes:
+    """`head` then `megabytes` MiB of spaces, deflated a chunk at a time (never held inflated)."""
+    packer, chunk = zlib.compressobj(9), b" " * (1 << 20)
+    out = [packer.compress(head)]
+    for _ in range(megabytes):
+        out.append(packer.compress(chunk))
+    out.append(packer.flush())
+    return b"".join(out)
+
+
+@cache
+def pdf_filter_bomb(layers: tuple[str, ...] = ("flate", "flate"), megabytes: int = 2048) -> bytes:
+    """A one-page PDF whose content stream is a few text operators and `megabytes` MiB of spaces
+    under several filter layers (outermost first, e.g. ("flate", "flate") or ("hex", "flate")):
+    a bomb guard that inflates only the first Flate layer sees a small, harmless stream."""
+    data = _spaces_deflated(_content(TEXT) + b" ", megabytes)
+    names = {"flate": b"/FlateDecode", "hex": b"/ASCIIHexDecode"}
+    for layer in reversed(layers[:-1]):  # the innermost layer is the deflated spaces
+        data = zlib.compress(data, 9) if layer == "flate" else data.hex().encode() + b">"
+    filters = b"[" + b" ".join(names[x] for x in layers) + b"]"
+    objs = _page_objects(b"3 0 R")
+    objs[3] = _stream(data, filters)
+    return pdf(objs)
+
+
+def pdf_dense_page(operators: int = 60_000) -> bytes:
+    """A valid one-page PDF whose content is `operators` one-letter text shows: legal, but seconds
+    of pdfminer's time (about 8 s for 60,000 here): a document past the worker's deadline."""
+    ops = b"".join(b"%d %d Td (w) Tj " % (i % 5, (i // 5) % 3) for i in range(operators))
+    objs = _page_objects(b"3 0 R")
+    objs[3] = _stream(zlib.compress(_content(TEXT)[:-2] + ops + b"ET", 9), b"/FlateDecode")
+    return pdf(objs)
+
+
+def nested_divs(megabytes: int = 50) -> bytes:
+    """HTML of `megabytes` MB of nested <div> (a tree millions of elements deep)."""
+    unit = b"<div>"
+    head = b"<!DOCTYPE html><html><body><p>" + TEXT.encode() + b"</p>"
+    return head + unit * (megabytes * (1 << 20) // len(unit)) + b"</body></html>"
+
+
+def xlsx_stored_strings(megabytes: int = 50) -> bytes:
+    """A workbook whose shared strings part is `megabytes` MB, stored (ratio 1: no limit on ratio
+    sees it), of short distinct strings."""
+    count = megabytes * (1 << 20) // 40
+    items = "".join(f"<si><t>Cell {i} is red</t></si>" for i in range(count))
+    sst = (
+        DECL + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="{count}" uniqueCount="{count}"><si><t>{TEXT}</t></si>{items}</sst>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in _XLSX.items():
+            zf.writestr(name, data)
+        zf.writestr("xl/sharedStrings.xml", sst, compress_type=zipfile.ZIP_STORED)
+    return buf.getvalue()
+
+
+def one_line(megabytes: int = 50) -> bytes:
+    """`megabytes` MB of text on one line, without a single line break."""
+    sentence = (TEXT + " ").encode()
+    return sentence * (megabytes * (1 << 20) // len(sentence))
+
+
+def json_deep(depth: int = 100_000) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+def duplicate_names_docx() -> bytes:
+    """Two members named word/document.xml: zipfile reads the last, another reader the first."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _DOCX_TYPES)
+        zf.writestr("_rels/.rels", _DOCX_RELS)
+        zf.writestr("word/document.xml", docx_xml(paragraph(TEXT)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Duplicate name": the point of the builder
+            zf.writestr("word/document.xml", docx_xml(paragraph("The hidden second copy.")))
+    return buf.getvalue()
+
+
+def pptx_wordy_slide(paragraphs: int = 10_000) -> bytes:
+    """One slide holding `paragraphs` distinct ten-word paragraphs (100,000 words by default)."""
+    import pptx
+
+    prs = pptx.Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    frame = slide.shapes.add_textbox(0, 0, prs.slide_width, prs.slide_height).text_frame
+    frame.text = "Paragraph 0: the red house is big and the dog sleeps."
+    for i in range(1, paragraphs):
+        frame.add_paragraph().text = f"Paragraph {i}: the red house is big and the dog sleeps."
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
 
 
 # -- other files ----------------------------------------------------------------------------------

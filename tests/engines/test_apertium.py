@@ -1,10 +1,12 @@
-"""The Apertium engine against the real eng-spa pipeline: joined chunks, batches in flight, failures."""
+"""The Apertium engine against the real eng-spa pipeline: joined chunks, batches in flight, several
+pipes per pair, failures."""
 
 from __future__ import annotations
 
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -38,9 +40,20 @@ AWKWARD = [
 
 @pytest.fixture
 def engine() -> Iterator[ApertiumEngine]:
-    eng = ApertiumEngine()
+    eng = ApertiumEngine(pipes=1)
     yield eng
     eng.close()
+
+
+@pytest.fixture
+def engine2() -> Iterator[ApertiumEngine]:
+    eng = ApertiumEngine(pipes=2)
+    yield eng
+    eng.close()
+
+
+def pipes_of(engine: ApertiumEngine) -> list:
+    return engine._pools[("en", "es")].pipes
 
 
 def alone(engine: ApertiumEngine, texts: list[str]) -> list[str]:
@@ -85,7 +98,7 @@ def test_batches_from_several_threads_are_in_flight_together(engine: ApertiumEng
     for t in threads:
         t.join(60)
     assert [got[i] for i in range(4)] == expected
-    assert len(engine._pipes) == 1  # one warm pipeline served them all
+    assert len(pipes_of(engine)) == 1  # one warm pipeline served them all
 
 
 def test_translate_batches_keeps_order_with_batches_ahead(engine: ApertiumEngine) -> None:
@@ -107,9 +120,30 @@ def test_a_timeout_fails_the_batch_and_the_next_one_gets_a_new_pipe(engine: Aper
     assert engine.translate_batch(EN_ES, ["The black dog"]).texts == ["El perro negro"]
 
 
-def test_a_pipeline_killed_under_a_batch_fails_it_clearly_then_recovers(engine: ApertiumEngine) -> None:
+def _kill_when_busy(pipe, thread: threading.Thread) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while not pipe._waiting and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    os.killpg(pipe.proc.pid, signal.SIGKILL)
+
+
+def test_a_pipeline_killed_under_a_batch_is_replaced_and_the_batch_sent_again(engine: ApertiumEngine) -> None:
+    texts = [f"The house number {n} is red" for n in range(3000)]
+    expected = engine.translate_batch(EN_ES, texts).texts
+    pipe = pipes_of(engine)[0]
+    got: list[list[str]] = []
+    t = threading.Thread(target=lambda: got.append(engine.translate_batch(EN_ES, texts).texts))
+    t.start()
+    _kill_when_busy(pipe, t)
+    t.join(60)
+    assert not t.is_alive() and got == [expected]  # nothing lost, nothing twice
+    assert pipes_of(engine)[0] is not pipe and pipes_of(engine)[0].alive()
+
+
+def test_a_batch_whose_second_pipe_dies_too_fails_clearly_then_the_engine_recovers(
+    engine: ApertiumEngine,
+) -> None:
     engine.translate_batch(EN_ES, ["warm"])
-    pipe = engine._pipes[("en", "es")]
     errors: list[Exception] = []
 
     def work() -> None:
@@ -120,12 +154,61 @@ def test_a_pipeline_killed_under_a_batch_fails_it_clearly_then_recovers(engine: 
 
     t = threading.Thread(target=work)
     t.start()
-    while not pipe._waiting and t.is_alive():
-        pass
-    os.killpg(pipe.proc.pid, signal.SIGKILL)
+    killed: set[int] = set()
+    deadline = time.monotonic() + 30
+    while t.is_alive() and time.monotonic() < deadline:  # kill every pipe that takes the batch
+        for pipe in pipes_of(engine):
+            if pipe.proc.pid not in killed and pipe._waiting:
+                killed.add(pipe.proc.pid)
+                os.killpg(pipe.proc.pid, signal.SIGKILL)
+        time.sleep(0.001)
     t.join(30)
     assert not t.is_alive() and len(errors) == 1 and errors[0].code == "engine_unavailable"
+    assert len(killed) == 2  # the first pipe and its replacement; no third attempt
     assert engine.translate_batch(EN_ES, ["The black dog"]).texts == ["El perro negro"]
+
+
+def test_two_pipes_share_a_batch_and_answer_as_one_pipe_does(
+    engine: ApertiumEngine, engine2: ApertiumEngine
+) -> None:
+    texts = AWKWARD + [f"The teacher number {n} reads a long letter" for n in range(400)]
+    assert engine2.translate_batch(EN_ES, texts).texts == engine.translate_batch(EN_ES, texts).texts
+    assert [p.uses for p in pipes_of(engine2)] == [1, 1]  # each pipe took one part
+    assert engine2.translate_batch(EN_ES, ["The black dog"]).texts == ["El perro negro"]
+    assert sorted(p.uses for p in pipes_of(engine2)) == [1, 2]  # a small batch goes whole to one pipe
+
+
+def test_a_documents_batches_spread_over_the_pipes_in_order(
+    engine: ApertiumEngine, engine2: ApertiumEngine
+) -> None:
+    from polydoc.engines import register_engine
+
+    register_engine("apertium-two-pipes", engine2)
+    route = Route("apertium-two-pipes", (EN_ES,))
+    batches = [[f"The doctor {b}-{n} visits the village" for n in range(120)] for b in range(8)]
+    results = [r.texts for r, _seconds in translate_batches(route, ((b, None) for b in batches))]
+    assert results == [engine.translate_batch(EN_ES, b).texts for b in batches]
+    assert all(p.uses == 8 for p in pipes_of(engine2))
+
+
+def test_no_batch_is_lost_or_doubled_when_one_of_two_pipes_dies_under_many(engine2: ApertiumEngine) -> None:
+    batches = [[f"The farmer {b}-{n} sells an old car" for n in range(300)] for b in range(6)]
+    expected = [engine2.translate_batch(EN_ES, b).texts for b in batches]
+    victim = pipes_of(engine2)[1]
+    got: dict[int, list[str]] = {}
+
+    def work(i: int) -> None:
+        got[i] = engine2.translate_batch(EN_ES, batches[i]).texts
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    _kill_when_busy(victim, threads[0])
+    for t in threads:
+        t.join(60)
+    assert [got[i] for i in range(6)] == expected
+    pool = engine2._pools[("en", "es")]
+    assert victim not in pool.pipes and len(pool.pipes) == 2 and pool._busy == [0, 0]
 
 
 def test_a_retired_pipe_answers_the_batches_already_inside(engine: ApertiumEngine) -> None:

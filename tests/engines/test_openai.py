@@ -138,7 +138,8 @@ def test_a_segment_that_always_loses_its_tags_keeps_its_source(
     assert result.failed == [1]
     assert result.texts[1] == TEXTS[1]
     assert all(strip_tags(result.texts[i]) != strip_tags(TEXTS[i]) for i in (0, 2, 3))
-    assert "segment 1" in caplog.text and "inline tags changed" in caplog.text
+    assert result.why[1].flag == "tags_changed" and result.why[1].detail.startswith("lost <g1>")
+    assert "segment 1" in caplog.text and "tags_changed" in caplog.text
     # the first reply was partly good: only the bad segment was asked again, alone
     assert segment_counts(peer) == [1, 4]
 
@@ -148,6 +149,7 @@ def test_an_echoed_sentence_is_a_failure_but_a_name_is_not(peer: FakeLLMPeer) ->
     peer.reset(PeerBehaviour(echo_in="report"))
     result = engine_for(peer).translate_batch(EN_ES, texts)
     assert result.failed == [0] and result.texts[0] == texts[0]
+    assert result.why[0].flag == "untranslated"
 
 
 def test_glossary_terms_are_sent_and_enforced(peer: FakeLLMPeer) -> None:
@@ -290,26 +292,38 @@ def test_more_requests_than_slots_are_spread_over_whole_waves(peer: FakeLLMPeer)
 
 
 @pytest.mark.parametrize(
-    ("source", "translated", "why"),
+    ("source", "translated", "flag", "detail"),
     [
-        ("Hello {name}, you have %s messages.", "Hola, tienes %s mensajes.", "placeholders changed"),
-        ("Hello {name}, you have %s messages.", "Hola {name}, tienes %d mensajes.", "placeholders changed"),
-        ("Hello {name}, you have %s messages.", "Hola {name}, tienes %s mensajes.", None),
-        ("Press <g1>Save</g1> now.", "Pulsa <g1>Guardar</g1> ahora.", None),
-        ("Press <g1>Save</g1> now.", "Pulsa </g1>Guardar<g1> ahora.", "inline tags out of order"),
-        ("Press <g1>Save</g1> now.", "Pulsa Guardar ahora.", "inline tags changed"),
-        ("Read the report now.", "read the  report now.", "source text returned untranslated"),
-        ("Ada Lovelace", "Ada Lovelace", None),
-        ("50 % <x1/>", "50 % <x1/>", None),
-        ("Good morning.", " ", "empty translation"),
-        ("Good morning.", "...", "no words in the translation"),
-        ("Good morning.", "Buenos días. " * 10, "translation far longer than the source (the model ran on)"),
-        ("Save the file.", "Guarda el archivo.", "glossary term 'file' not translated as 'fichero'"),
-        ("Save the file.", "Guarda el Fichero.", None),
+        (
+            "Hello {name}, you have %s messages.",
+            "Hola, tienes %s mensajes.",
+            "placeholders_changed",
+            "{name}",
+        ),
+        (
+            "Hello {name}, you have %s messages.",
+            "Hola {name}, tienes %d mensajes.",
+            "placeholders_changed",
+            "%d",
+        ),
+        ("Hello {name}, you have %s messages.", "Hola {name}, tienes %s mensajes.", None, None),
+        ("Press <g1>Save</g1> now.", "Pulsa <g1>Guardar</g1> ahora.", None, None),
+        ("Press <g1>Save</g1> now.", "Pulsa </g1>Guardar<g1> ahora.", "tags_changed", "out of order"),
+        ("Press <g1>Save</g1> now.", "Pulsa Guardar ahora.", "tags_changed", "lost <g1> </g1>"),
+        ("Read the report now.", "read the  report now.", "untranslated", "the source text"),
+        ("Ada Lovelace", "Ada Lovelace", None, None),
+        ("50 % <x1/>", "50 % <x1/>", None, None),
+        ("Good morning.", " ", "not_translated", "empty translation"),
+        ("Good morning.", "...", "not_translated", "no words"),
+        ("Good morning.", "Buenos días. " * 10, "length_ratio", "ran on"),
+        ("Save the file.", "Guarda el archivo.", "glossary_term_missing", "'file' → 'fichero'"),
+        ("Save the file.", "Guarda el Fichero.", None, None),
     ],
 )
-def test_reply_checks(source: str, translated: str, why: str | None) -> None:
-    assert problem(source, translated, [("file", "fichero")]) == why
+def test_reply_checks(source: str, translated: str, flag: str | None, detail: str | None) -> None:
+    found = problem(source, translated, [("file", "fichero")])
+    assert (found.flag if found else None) == flag
+    assert found is None or detail in found.detail
 
 
 def test_an_echo_is_fine_between_variants_of_one_language() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from polydoc import storage
+from polydoc import cage, storage
 from polydoc.db.models import File, Run
 from polydoc.db.session import session_scope
 from polydoc.engines import register_engine
@@ -23,7 +23,7 @@ from polydoc.errors import BadRequest
 from polydoc.formats import registry
 from polydoc.pipeline.run import execute
 from polydoc.services import accounts, files, runs
-from tests.fakes import FakeEngine, FakeFormatHandler, MemoryBlobStore, mark_words
+from tests.fakes import FakeEngine, FakeFormatHandler, InProcessCage, MemoryBlobStore, mark_words
 
 try:
     from polydoc.services.lifecycle import claim
@@ -65,7 +65,8 @@ def world(local_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     real_get_store = storage.get_store
     _replace_everywhere(monkeypatch, "get_store", lambda url=None: store, lambda v: v is real_get_store)
     # the test drives the worker side itself: publishing a run's message does nothing
-    _replace_everywhere(monkeypatch, "enqueue", lambda run_id: None, inspect.isfunction)
+    _replace_everywhere(monkeypatch, "enqueue", lambda run_id, **kwargs: None, inspect.isfunction)
+    monkeypatch.setattr(cage, "get_cage", InProcessCage)  # handlers patched in this process
     engine = FakeEngine(mark_words, pairs={("en", "es")})
     register_engine("fake", engine)
 

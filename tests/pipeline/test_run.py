@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from polydoc import billing, storage
+from polydoc import billing, cage, storage
 from polydoc.db.models import Run
 from polydoc.db.session import session_scope
 from polydoc.engines import register_engine
 from polydoc.errors import EngineUnavailable
 from polydoc.pipeline import run as pipeline
 from polydoc.services import accounts, files, lifecycle, runs
-from tests.fakes import FakeEngine, MemoryBlobStore, mark_words
+from tests.fakes import FakeEngine, InProcessCage, MemoryBlobStore, mark_words
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def world(local_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setattr(files, "get_store", lambda url=None: store)
     monkeypatch.setattr(pipeline, "get_store", lambda url=None: store)
     monkeypatch.setattr(lifecycle, "get_store", lambda url=None: store)
-    monkeypatch.setattr(runs, "enqueue", lambda run_id: None)  # the test drives the worker side itself
+    monkeypatch.setattr(runs, "enqueue", lambda run_id, **kwargs: None)  # the test drives the worker side itself
+    monkeypatch.setattr(cage, "get_cage", InProcessCage)  # handlers patched in this process
     engine = FakeEngine(mark_words, pairs={("en", "es")})
     register_engine("fake", engine)
     doc = tmp_path / "doc.txt"

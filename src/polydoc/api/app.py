@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from polydoc import __version__
+from polydoc.api import upload
+from polydoc.api.docs import add_docs
 from polydoc.api.routes import (
     account,
     admin,
@@ -21,8 +23,12 @@ from polydoc.api.routes import (
     glossaries,
     keys,
     languages,
+    memory,
     metrics,
     runs,
+    segments,
+    translate,
+    webhooks,
 )
 from polydoc.api.schemas import ErrorBody
 from polydoc.config import get_settings
@@ -56,8 +62,14 @@ def create_app() -> FastAPI:
         version=__version__,
         description="Self-hosted document translation. Authenticate with `Authorization: Bearer <api key>`.",
         responses=_ERRORS,
+        docs_url=None,  # add_docs: the same pages with assets served by us, not a CDN
+        redoc_url=None,
     )
+    add_docs(app)
+    upload.startup()  # temp sweep, warm parser processes (issue 16)
     for module in (files, runs, estimates, glossaries, account, keys, languages, admin, metrics):
+        app.include_router(module.router)
+    for module in (translate, webhooks, segments, memory):
         app.include_router(module.router)
 
     @app.exception_handler(PolydocError)
@@ -85,7 +97,7 @@ def create_app() -> FastAPI:
         return _error(500, "internal_error", "An unexpected error occurred; it has been logged")
 
     @app.get("/healthz", tags=["health"], operation_id="health")
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     @app.get("/", include_in_schema=False)

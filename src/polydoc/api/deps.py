@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from functools import cache, wraps
 from typing import Annotated, ParamSpec, TypeVar
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -73,14 +73,34 @@ def _bearer(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials.strip() if credentials is not None else ""
 
 
-def current_account(credentials: BearerScheme) -> Account:
-    """Authenticate in a short session of its own, so no transaction stays open while an upload streams."""
+@cache
+def _failures() -> SlidingWindow:
+    return SlidingWindow(
+        get_settings().auth_failures_per_minute, what="invalid API keys a minute from this address"
+    )
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def current_account(request: Request, credentials: BearerScheme) -> Account:
+    """Authenticate in a short session of its own, so no transaction stays open while an upload streams.
+
+    Invalid keys are counted by client address: past `auth_failures_per_minute` the address gets
+    429 before any key is looked at, so keys cannot be guessed at the request rate."""
     key = _bearer(credentials)
     if not key:
         raise Unauthorized("Send your API key as `Authorization: Bearer <key>`")
-    with get_sessionmaker()() as session:
-        account = accounts.authenticate(session, key=key)
-        session.commit()
+    address = client_address(request)
+    _failures().check(address)
+    try:
+        with get_sessionmaker()() as session:
+            account = accounts.authenticate(session, key=key)
+            session.commit()
+    except Unauthorized:
+        _failures().record(address)
+        raise
     _limiter().hit(accounts.hash_key(key))
     return account
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from polydoc.db.models import File, Glossary, Run, utcnow
+from polydoc.db.models import File, Glossary, Run, RunSegment, Webhook, WebhookDelivery, utcnow
 
 if TYPE_CHECKING:
     from polydoc.services.estimates import Estimate
@@ -89,6 +89,11 @@ class RunCreate(BaseModel):
     max_credits: Annotated[int, Field(ge=0, le=MAX_CREDITS), BeforeValidator(_json_integer)] | None = Field(
         None, description="Refuse the run (402 over_max_credits, nothing held) if its estimate is above this"
     )
+    webhook_url: str | None = Field(
+        None,
+        max_length=2000,
+        description="Also POST run.succeeded / run.failed here, signed with the answer's webhook_secret",
+    )
 
 
 class RunRead(BaseModel):
@@ -120,6 +125,17 @@ class RunRead(BaseModel):
     segments_done: int = 0
     segments_cached: int = 0
     segments_failed: int = 0
+    segments_flagged: int = Field(0, description="Segments the quality checks flagged for review")
+    flag_counts: dict[str, int] = Field(
+        {},
+        description='Segments per quality flag, e.g. {"number_changed": 2}; see GET /v1/runs/{id}/segments',
+    )
+    segments_edited: int = Field(
+        0, description="Segments a person edited (PATCH /v1/runs/{id}/segments/…, XLIFF)"
+    )
+    edited_at: datetime | None = Field(
+        None, description="When a segment was last edited or the output rendered"
+    )
     started_at: datetime | None = None
     attempts: int = 0
     output_mode: str = "translated"
@@ -127,6 +143,10 @@ class RunRead(BaseModel):
     hold_credits: int = Field(0, description="Credits reserved when the run was created")
     characters: int | None = Field(None, description="Untagged characters of the unique segments")
     characters_cached: int | None = Field(None, description="Of those, served from translation memory")
+    webhook_url: str | None = Field(None, description="The run's own webhook, if it was created with one")
+    webhook_secret: str | None = Field(
+        None, description="Signs the deliveries to webhook_url; only in the answer that created the run"
+    )
 
     @classmethod
     def of(cls, run: Run) -> RunRead:
@@ -156,6 +176,10 @@ class RunRead(BaseModel):
             segments_done=run.segments_done,
             segments_cached=run.segments_cached,
             segments_failed=run.segments_failed,
+            segments_flagged=run.segments_flagged or 0,
+            flag_counts=dict(run.flag_counts or {}),
+            segments_edited=run.segments_edited or 0,
+            edited_at=run.edited_at,
             started_at=run.started_at,
             attempts=run.attempts,
             output_mode=(run.options or {}).get("output_mode") or "translated",
@@ -163,7 +187,52 @@ class RunRead(BaseModel):
             hold_credits=run.hold_credits,
             characters=run.characters,
             characters_cached=run.characters_cached,
+            webhook_url=(run.options or {}).get("webhook_url"),
         )
+
+
+class FlagRead(BaseModel):
+    flag: str = Field(description="One of the quality flags listed in the README (number_changed, …)")
+    detail: str = Field(description="What the check found, for a person")
+
+
+class SegmentRead(BaseModel):
+    """One segment of a run's document, in document order."""
+
+    id: str = Field(description="Stable within the run (`s<index>`)")
+    index: int = Field(description="0-based position in the document")
+    source: str = Field(description="Source text, inline formatting as <gN>…</gN> and <xN/> tags")
+    target: str = Field(description="Translation, with the same tags")
+    origin: Literal["engine", "memory", "human", "kept"]
+    context: str = ""
+    flags: list[str] = Field([], description="Quality flags (an empty list: nothing doubtful found)")
+    flag_details: list[FlagRead] = []
+    match: float | None = Field(None, description="Similarity of the closest translation memory entry (0–1)")
+    edited_at: datetime | None = None
+
+    @classmethod
+    def of(cls, row: RunSegment) -> SegmentRead:
+        return cls(
+            id=f"s{row.index}",
+            index=row.index,
+            source=row.source,
+            target=row.target,
+            origin=row.origin,
+            context=row.context,
+            flags=[f["flag"] for f in row.flags or ()],
+            flag_details=[FlagRead(**f) for f in row.flags or ()],
+            match=row.match,
+            edited_at=row.edited_at,
+        )
+
+
+class SegmentEdit(BaseModel):
+    target: str = Field(max_length=100_000, description="The translation, with the source's inline tags")
+
+
+class XliffApplied(BaseModel):
+    segments_changed: int = Field(description="Units whose target differed from the run's and were applied")
+    run: RunRead
 
 
 def _eta(run: Run) -> float | None:
@@ -248,11 +317,37 @@ class LanguageInfo(BaseModel):
     name: str
 
 
+class RouteInfo(BaseModel):
+    source: str
+    target: str
+    via: list[str] = Field([], description="Pivot languages, in order; empty for a direct pair")
+    quality: Literal["direct", "pivot"] = Field(
+        description="pivot: the text goes through other languages, quality may be lower"
+    )
+    route: str = Field(description="The label a run through it carries, e.g. apertium (en→es→pt)")
+
+
+class EngineRoutes(BaseModel):
+    engine: str
+    any_pair: bool = Field(False, description="Takes any pair directly (LLM engines); direct lists * → *")
+    direct: list[RouteInfo]
+    pivot: list[RouteInfo]
+
+
+class FormatInfo(BaseModel):
+    name: str
+    extensions: list[str]
+    output_modes: list[str] = Field(description="What `output_mode` on run create accepts for this format")
+
+
 class LanguagesRead(BaseModel):
     languages: list[LanguageInfo]
-    pairs: list[LanguagePair]
+    pairs: list[LanguagePair] = Field(description="Every pair, direct or through `via` (the flat listing)")
     engines: list[str]
     default_engine: str
+    routes: list[EngineRoutes] = Field([], description="Per engine, direct pairs and pivot routes apart")
+    max_pivots: int = Field(1, description="Pivot languages a route may go through (POLYDOC_MAX_PIVOTS)")
+    formats: list[FormatInfo] = Field([], description="Every document format and the output modes it offers")
 
 
 # -- glossaries ---------------------------------------------------------------------------------------
@@ -322,3 +417,113 @@ class CreditGrant(BaseModel):
 class Balance(BaseModel):
     account_id: UUID
     balance: int
+
+
+# -- webhooks -----------------------------------------------------------------------------------------
+
+WebhookEvent = Literal["run.succeeded", "run.failed"]
+
+
+class WebhookCreate(BaseModel):
+    url: str = Field(min_length=1, max_length=2000, description="http(s) URL on a public address")
+    events: list[WebhookEvent] = Field(min_length=1, max_length=10)
+
+
+class WebhookRead(BaseModel):
+    id: UUID
+    account_id: UUID
+    url: str
+    events: list[str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Webhook) -> WebhookRead:
+        return cls(**{k: getattr(row, k) for k in ("id", "account_id", "url", "events", "created_at")})
+
+
+class WebhookCreated(WebhookRead):
+    secret: str = Field(description="Shown once: verify Polydoc-Signature with it")
+
+
+class WebhookDeliveryRead(BaseModel):
+    id: UUID = Field(description="The Polydoc-Delivery header: the same on every attempt")
+    webhook_id: UUID | None
+    run_id: UUID
+    event: str
+    url: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None = Field(description="When the next attempt is due, while pending")
+    created_at: datetime
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, row: WebhookDelivery) -> WebhookDeliveryRead:
+        data = {
+            k: getattr(row, k)
+            for k in ("id", "webhook_id", "run_id", "event", "url", "status", "attempts", "last_status_code")
+        }
+        return cls(
+            **data,
+            last_error=row.last_error,
+            next_attempt_at=row.next_attempt_at if row.status == "pending" else None,
+            created_at=row.created_at,
+            delivered_at=row.delivered_at,
+        )
+
+
+# -- text translation ---------------------------------------------------------------------------------
+
+
+class TranslateRequest(BaseModel):
+    # exactly one of the two, as the schema says (`oneOf`); neither may be null
+    model_config = ConfigDict(json_schema_extra={"oneOf": [{"required": ["texts"]}, {"required": ["text"]}]})
+
+    texts: list[str] = Field(None, min_length=1, max_length=1000, description="Texts, in order")
+    text: str = Field(None, description="One text (instead of texts)")
+    target_language: str = Field(min_length=1, max_length=64)
+    source_language: str | None = Field(None, max_length=64, description="Detected when left out")
+    engine: str | None = Field(None, max_length=64)
+    glossary: list[GlossaryTerm] | str | None = Field(
+        None, description="Term pairs, or the id of a stored glossary (POST /v1/glossaries)"
+    )
+    format: Literal["text", "html"] = Field("text", description="html: tags kept, their text translated")
+
+    @model_validator(mode="after")
+    def _text_or_texts(self) -> TranslateRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("send either `text` or `texts`")
+        return self
+
+
+class TranslateRead(BaseModel):
+    translations: list[str] = Field(description="One per text, in order")
+    source_language: str
+    route: str
+    input_tokens: int
+    output_tokens: int
+    credits: int = Field(description="Charged for this request (0 when the memory served everything)")
+    # extras
+    target_language: str
+    engine: str
+    characters: int = Field(description="Untagged characters of the unique segments")
+    characters_cached: int = Field(description="Of those, served from translation memory")
+
+
+class MemoryPairRead(BaseModel):
+    source_language: str
+    target_language: str
+    engine: str  # the memory's name: the engine, with a glossary's fingerprint where one was used
+    imported: int
+    skipped: int  # kept because a person's translation of the same source is there
+
+
+class MemoryImportRead(BaseModel):
+    """What `POST /v1/memory.tmx` stored (origin `import`) and what it left, and why."""
+
+    imported: int
+    skipped: int
+    skipped_reasons: dict[str, int]
+    pairs: list[MemoryPairRead]

@@ -5,7 +5,7 @@
 registers itself on the one Typer app.
 """
 
-from polydoc.cli import objects, server, translate  # noqa: F401 - importing registers the commands
+from polydoc.cli import accounts, memory, objects, server, translate  # noqa: F401 - importing registers the commands
 from polydoc.cli._shared import app
 
 __all__ = ["app"]

@@ -114,6 +114,15 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
 
 
+def _count(n: int | float, word: str) -> str:
+    """`1 page`, `2 pages`, `12,400 segments`: thousands separated, the plural only when it is one."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _credits(n: int) -> str:
+    return _count(n, "credit")
+
+
 def _when(value: str | None, *, date_only: bool = False) -> str:
     if not value:
         return ""

@@ -113,12 +113,47 @@ def runs_show(
             elif key == "status":
                 table.add_row(key, _status(run))
                 continue
+            elif key == "flag_counts":
+                if not value:
+                    continue
+                from polydoc.quality import describe  # here: the CLI starts without the checks loaded
+
+                value = describe(value)
             elif isinstance(value, list):
                 value = "; ".join(map(str, value))
             table.add_row(key, Text("" if value is None else str(value)))
         out.print(table)
+        if run.get("segments_flagged"):
+            err.print(f"Flagged segments: polydoc runs segments {_short(run['id'])} --flagged")
     if run["status"] == "Failed":
         raise typer.Exit(1)
+
+
+@runs_app.command("segments")
+def runs_segments(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first characters)")],
+    flagged: Annotated[bool, typer.Option("--flagged", help="Only the segments the checks flagged")] = False,
+    flag: Annotated[
+        str | None, typer.Option(help="Only the segments with this flag (number_changed…)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many, in document order")] = 200,
+    as_json: AsJson = False,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """A run's segments: source, translation and quality flags, in document order."""
+    with _connect(server, api_key) as remote:
+        segments = remote.run_segments(remote.resolve("runs", run_id), limit, flagged=flagged, flag=flag)
+    if as_json:
+        return _print_json(segments)
+    if not segments:
+        err.print("No segments flagged." if flagged or flag else "No segments.")
+        return
+    for seg in segments:  # a list, not a table: segments are long and terminals narrow
+        why = "; ".join(f"{d['flag']}: {d['detail']}" for d in seg["flag_details"])
+        out.print(Text(f"#{seg['index']}  {why}" if why else f"#{seg['index']}", style="bold"))
+        out.print(Text(f"    {seg['source']}"))
+        out.print(Text(f"  → {seg['target']}"))
 
 
 @runs_app.command("cancel")

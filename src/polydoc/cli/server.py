@@ -1,9 +1,11 @@
-"""Commands that run Polydoc on this machine: serve, api, worker, migrate, accounts, languages."""
+"""Commands that run Polydoc on this machine: serve, api, worker, migrate, languages."""
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from polydoc.cli._shared import DataDir, accounts_app, app, err, out
+from polydoc.cli._shared import DataDir, app, err, out
 from polydoc.config import configure, get_settings
 
 
@@ -43,8 +45,10 @@ def _run_api(host: str, port: int) -> None:
     import uvicorn
 
     from polydoc.api import create_app
+    from polydoc.api._connections import uvicorn_options  # header/body deadlines, connection cap
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    options = {"log_level": "warning", "timeout_graceful_shutdown": 5, **uvicorn_options()}
+    uvicorn.run(create_app(), host=host, port=port, **options)
 
 
 @app.command()
@@ -54,9 +58,18 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """API, worker and periodic tasks together on this machine (the embedded default)."""
+    _check_port(host, port)  # before anything is created or printed
+    _raise_open_files()
     _setup(data_dir)
     key = _demo_key()
-    worker = subprocess.Popen([sys.executable, "-m", "polydoc", "worker", "--beat"], env=os.environ.copy())
+    # SIGTERM (kill, systemd, docker stop) unwinds like Ctrl-C, so the finally below stops the worker;
+    # uvicorn re-raises the signal it caught once it has shut down, which lands here too
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "polydoc", "worker", "--beat"],
+        env=os.environ.copy(),
+        preexec_fn=_die_with_parent,
+    )
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     # plain print: a wrapped key or address could not be copied
     print(f"Polydoc is running at http://{shown}:{port}  (web page: http://{shown}:{port}/)")
@@ -66,12 +79,68 @@ def serve(
     sys.stdout.flush()
     try:
         _run_api(host, port)
+    except (SystemExit, KeyboardInterrupt):  # TERM or Ctrl-C, re-raised by uvicorn once it has stopped
+        pass
     finally:
+        _stop(worker)
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    """Ask the worker to hand its runs back and stop; kill it if it has not within 20 s."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second TERM must not cut this short
+    if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """In the worker, before exec: Linux sends it SIGTERM if `serve` dies without cleaning up (SIGKILL)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the finally in serve is all there is
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with a clear message when the address is taken (uvicorn would only say so after start-up)."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is fine
+            probe.bind(address)
+    except OSError as exc:
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        err.print(
+            f"[red]Error:[/] port {port} on {host} {reason}. Is Polydoc (or something else) already running "
+            f"there? Stop it, or choose another port: --port {port + 1}"
+        )
+        raise typer.Exit(1) from None
+
+
+def _raise_open_files() -> None:
+    """Lift the soft open-file limit to the hard one: each connection and run holds descriptors, and
+    the usual soft limit of 1,024 is reached long before the machine's."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = 1_048_576 if hard == resource.RLIM_INFINITY else hard
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):
+        pass  # not allowed here: keep the limit we were given
 
 
 @app.command()
@@ -81,6 +150,8 @@ def api(
     data_dir: DataDir = None,
 ) -> None:
     """Only the HTTP API (run workers separately)."""
+    _check_port(host, port)
+    _raise_open_files()
     _setup(data_dir)
     _run_api(host, port)
 
@@ -116,51 +187,17 @@ def migrate(data_dir: DataDir = None) -> None:
     out.print("Database is up to date.")
 
 
-@accounts_app.command("create")
-def accounts_create(
-    name: str,
-    credits: Annotated[int, typer.Option(help="Initial credits")] = 0,
-    data_dir: DataDir = None,
-) -> None:
-    """Create an account; its API key is printed alone on the last line."""
-    _setup(data_dir)
-    from polydoc.db.session import session_scope
-    from polydoc.services import accounts
-
-    with session_scope() as s:
-        account, key = accounts.create_account(s, name=name, credits=credits)
-        account_id = account.id
-    err.print(f"Created account {name} ({account_id}) with {credits} credits. Its API key:")
-    print(key)
-
-
-@accounts_app.command("credit")
-def accounts_credit(account_id: str, amount: int, data_dir: DataDir = None) -> None:
-    """Add (or with a negative amount, remove) credits."""
-    _setup(data_dir)
-    from polydoc import billing
-    from polydoc.db.session import session_scope
-    from polydoc.errors import PolydocError
-    from polydoc.services import accounts
-
-    try:
-        with session_scope() as s:
-            account = accounts.get_account(s, account_id=account_id)
-            billing.grant(s, account_id=account.id, amount=amount, note="cli")
-            balance = billing.balance(s, account.id)
-    except PolydocError as exc:
-        err.print(f"[red]{exc.message}[/]")
-        raise typer.Exit(1) from None
-    out.print(f"Balance of {account_id}: {balance}")
-
-
 @app.command()
 def languages() -> None:
     """The language pairs this machine can translate."""
     from polydoc.services.languages import language_pairs
 
     listing = language_pairs()
-    table = Table("source", "target", "engine", "via")
+    table = Table("source", "target", "engine", "via", "quality")
     for p in listing.pairs:
-        table.add_row(p.source, p.target, p.engine, "→".join(p.via))
+        table.add_row(p.source, p.target, p.engine, "→".join(p.via), p.quality)
     out.print(table)
+    out.print(
+        f"Pivot routes go through at most {listing.max_pivots} other language(s) (POLYDOC_MAX_PIVOTS); "
+        "their quality may be lower than a direct pair's."
+    )

@@ -9,13 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn, Progress, ProgressColumn, Task, TextColumn
+from rich.text import Text
 
 from polydoc.config import configure
 
@@ -23,7 +18,20 @@ if TYPE_CHECKING:
     from polydoc.cli._jobs import Job, JobsOutcome
     from polydoc.client import Remote
 
-from polydoc.cli._shared import ApiKey, DataDir, Server, _connect, _duration, _fail, _run_bar, _why, app, err
+from polydoc.cli._shared import (
+    ApiKey,
+    DataDir,
+    Server,
+    _connect,
+    _count,
+    _credits,
+    _duration,
+    _fail,
+    _run_bar,
+    _why,
+    app,
+    err,
+)
 
 
 def _languages(value: str) -> list[str]:
@@ -86,26 +94,48 @@ def translate(
         from polydoc.engines import close_all
 
         configure(data_dir=data_dir.resolve() if data_dir else None)
+        failed: list[str] = []
         try:
             for file in files:
-                for target in targets:
-                    _translate_local(
+                for target in targets:  # one failure must not cost the other languages theirs
+                    ok = _translate_local(
                         file,
                         target,
                         source=source,
                         engine=engine or "apertium",
                         output=output_path(file, target, output, many=many),
                     )
+                    if not ok:
+                        failed.append(f"{file.name} → {target}")
         finally:
             close_all()  # Apertium's processes end with us, not after
+        if failed:
+            done = len(files) * len(targets) - len(failed)
+            err.print(
+                f"[red]{len(failed)} of {len(files) * len(targets)} translations failed:[/] "
+                f"{escape(', '.join(failed))} ({done} done)"
+            )
+            raise typer.Exit(1)
 
 
-def _translate_local(file: Path, target: str, *, source: str | None, engine: str, output: Path) -> None:
+class _LocalProgress(ProgressColumn):
+    """Segments read so far while the document is still being read, then the share done and the
+    time left (the total is known once extraction has finished)."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text(f"{task.completed:,.0f} segments so far")
+        left = task.time_remaining
+        eta = f" · {_duration(left)} left" if left is not None and task.completed < task.total else ""
+        return Text(f"{task.percentage:.0f}% · {task.completed:,.0f}/{task.total:,.0f} segments{eta}")
+
+
+def _translate_local(file: Path, target: str, *, source: str | None, engine: str, output: Path) -> bool:
+    """Translate one file into one language here; False (and the reason printed) when it failed."""
     from polydoc.errors import PolydocError
     from polydoc.pipeline.local import translate_file
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=False) as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), _LocalProgress(), console=err) as bar:
         task = bar.add_task(f"Translating {escape(file.name)} → {escape(target)}", total=None)
         try:
             result = translate_file(
@@ -117,15 +147,18 @@ def _translate_local(file: Path, target: str, *, source: str | None, engine: str
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         except PolydocError as exc:
-            err.print(f"[red]Error ({exc.code}):[/] {escape(exc.message)}")
-            raise typer.Exit(1) from None
+            err.print(
+                f"[red]Error ({exc.code}):[/] {escape(file.name)} → {escape(target)}: {escape(exc.message)}"
+            )
+            return False
     for warning in result.warnings[:20]:
         err.print(f"[yellow]warning:[/] {escape(warning)}")
     err.print(
-        f"{result.segments} segments ({result.unique_segments} unique) via {escape(result.route)}; "
-        f"{result.input_tokens} input / {result.output_tokens} output tokens"
+        f"{result.segments:,} segments ({result.unique_segments:,} unique) via {escape(result.route)}; "
+        f"{result.input_tokens:,} input / {result.output_tokens:,} output tokens"
     )
     print(result.output)
+    return True
 
 
 def _job_state(job: Job) -> str:
@@ -175,9 +208,9 @@ def _show_estimates(prepared: JobsOutcome) -> None:
         e = job.estimate
         if e is None:
             continue
-        cached = f"{e['segments_cached']} of {e['segments']} segments from memory or repeated"
+        cached = f"{e['segments_cached']:,} of {e['segments']:,} segments from memory or repeated"
         err.print(
-            f"{escape(job.label)}: [bold]{e['credits']} credits[/] · {e['pages']} pages · {cached} · "
+            f"{escape(job.label)}: [bold]{_credits(e['credits'])}[/] · {_count(e['pages'], 'page')} · {cached} · "
             f"{escape(e['route'])}"
         )
         for warning in e.get("warnings") or ():
@@ -186,8 +219,8 @@ def _show_estimates(prepared: JobsOutcome) -> None:
     if priced:
         balance = priced[0].estimate["balance"]  # type: ignore[index]
         err.print(
-            f"Total: [bold]{prepared.credits} credits[/] for {len(priced)} translation(s); "
-            f"balance {balance} → {balance - prepared.credits}"
+            f"Total: [bold]{_credits(prepared.credits)}[/] for {_count(len(priced), 'translation')}; "
+            f"balance {balance:,} → {balance - prepared.credits:,}"
         )
 
 
@@ -197,12 +230,14 @@ def _agreed(prepared: JobsOutcome, yes: bool) -> bool:
         return True
     if not sys.stdin.isatty():
         err.print(
-            f"[red]Not started:[/] confirm the price of {prepared.credits} credits with --yes "
+            f"[red]Not started:[/] confirm the price of {_credits(prepared.credits)} with --yes "
             "(stdin is not a terminal, so there is no one to ask)."
         )
         return False
     try:
-        if typer.confirm(f"Start {len(prepared.priced)} run(s) for {prepared.credits} credits?", err=True):
+        if typer.confirm(
+            f"Start {_count(len(prepared.priced), 'run')} for {_credits(prepared.credits)}?", err=True
+        ):
             return True
     except (typer.Abort, KeyboardInterrupt):
         err.print()
@@ -256,8 +291,8 @@ def _run_remote(
     tokens_out = sum(r.get("output_tokens") or 0 for r in runs)
     done = len(result.jobs) - len(result.failed)
     err.print(
-        f"{done} of {len(result.jobs)} translations done; {credits} credits; "
-        f"{tokens_in} input / {tokens_out} output tokens"
+        f"{done} of {len(result.jobs)} translations done; {_credits(credits)}; "
+        f"{tokens_in:,} input / {tokens_out:,} output tokens"
     )
     if result.failed:
         raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""Tables: accounts, API keys, files, runs, the credit ledger and the segment cache.
+"""Tables: accounts, API keys, files, runs, the credit ledger, the segment cache and webhooks.
 
 The database is the source of truth. Relationships are `raise_on_sql` so no query runs
 implicitly; services load what they need explicitly.
@@ -131,6 +131,9 @@ class Run(Base):
     # quality checks (polydoc.quality): how many segments got a flag, and how many of each kind
     segments_flagged: Mapped[int] = mapped_column(Integer, default=0)
     flag_counts: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    # review: segments a person edited, and when the last edit was made
+    segments_edited: Mapped[int] = mapped_column(Integer, default=0)
+    edited_at: Mapped[datetime | None] = mapped_column(default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     worker: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -150,7 +153,9 @@ class RunSegment(Base):
     origin: Mapped[str] = mapped_column(String(8))  # engine | memory | human | kept
     context: Mapped[str] = mapped_column(String(64), default="")
     flags: Mapped[list] = mapped_column(JSON, default=list)  # [{"flag": "number_changed", "detail": "…"}]
+    flag_names: Mapped[str] = mapped_column(String(400), default="")  # " number_changed tags_changed ": filters
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
+    match: Mapped[float | None] = mapped_column(Float, default=None)  # best fuzzy match in the memory, 0–1
 
 
 class Glossary(Base):
@@ -219,4 +224,60 @@ class CachedSegment(Base):
     target_language: Mapped[str] = mapped_column(String(35))
     source_hash: Mapped[str] = mapped_column(String(64))
     target_text: Mapped[str] = mapped_column(Text)
+    source_text: Mapped[str | None] = mapped_column(Text, default=None)  # for TMX export and fuzzy matches
+    origin: Mapped[str] = mapped_column(String(8), default="engine")  # engine | human | import
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CachedSegmentBand(Base):
+    """The memory's fuzzy index: an entry's locality-sensitive hash keys (engines.similarity), so a
+    lookup reads the entries sharing a key instead of scoring every entry."""
+
+    __tablename__ = "segment_cache_bands"
+    __table_args__ = (Index("ix_segment_cache_bands_cache_id", "cache_id"),)
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    cache_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("segment_cache.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Webhook(Base):
+    """An account's endpoint for run events; `secret` signs each delivery (shown once, at creation)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_account_created", "account_id", "created_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list] = mapped_column(JSON)  # ["run.succeeded", "run.failed"]
+    secret: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one event for one endpoint, inserted in the transaction that ends the run and
+    sent after it commits, retried until delivered or out of attempts. The id is `Polydoc-Delivery`."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_hook_created", "webhook_id", "created_at"),
+    )
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # derived from run, event and endpoint
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    webhook_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("webhooks.id", ondelete="CASCADE"), default=None
+    )  # None: the run's own webhook_url
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict | None] = mapped_column(JSON, default=None)  # frozen at the first attempt
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | succeeded | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)  # a sender is on it
+    last_status_code: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)

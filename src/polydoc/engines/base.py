@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from polydoc.quality import Finding
+
 
 @dataclass(frozen=True, slots=True)
 class LangPair:
@@ -24,6 +26,8 @@ class BatchContext:
     title: str = ""
     before: tuple[str, ...] = ()  # segments just before the batch, already in source language
     glossary: tuple[tuple[str, str], ...] = ()  # (source term, target term)
+    # the memory's closest earlier translations of the batch's texts (source, target): LLMs show them
+    examples: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -32,6 +36,7 @@ class BatchResult:
     input_tokens: int = 0
     output_tokens: int = 0
     failed: list[int] = field(default_factory=list)  # indexes whose translation is the source kept
+    why: dict[int, Finding] = field(default_factory=dict)  # failed index → the reason, as a quality flag
 
 
 class Engine(ABC):
@@ -40,6 +45,7 @@ class Engine(ABC):
     any_pair: ClassVar[bool] = False  # True: asked for any pair, supported_pairs() is not a limit (LLMs)
     handles_glossary: ClassVar[bool] = False  # False: the terms are protected and substituted around it
     ahead: ClassVar[int] = 0  # batches worth sending while the caller still handles the previous one
+    free: ClassVar[bool] = False  # True: runs with it hold and cost no credits (pseudo)
 
     @abstractmethod
     def supported_pairs(self) -> set[tuple[str, str]]:

@@ -1,7 +1,8 @@
 """One engine instance per process, built by name on first use.
 
-Engine names: "apertium", "openai" (the default LLM profile), "openai:<profile>". Each engine is
-imported only when it is first asked for, so a process that never uses an LLM never imports httpx.
+Engine names: "apertium", "pseudo" (pseudo-localisation), "openai" (the default LLM profile),
+"openai:<profile>". Each engine is imported only when it is first asked for, so a process that never
+uses an LLM never imports httpx.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _lock = threading.Lock()
 
 
 def engine_names() -> list[str]:
-    names = ["apertium"]
+    names = ["apertium", "pseudo"]
     try:
         from polydoc.engines.openai.engine import load_profiles
 
@@ -35,6 +36,10 @@ def _build(name: str) -> Engine:
         from polydoc.engines.apertium.engine import ApertiumEngine
 
         return ApertiumEngine()
+    if name == "pseudo":
+        from polydoc.engines.pseudo import PseudoEngine
+
+        return PseudoEngine()
     if name == "openai" or name.startswith("openai:"):
         from polydoc.engines.openai.engine import OpenAIEngine, load_profiles
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import zipfile
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -56,6 +57,17 @@ def parse_xml(data: bytes, *, what: str = "XML part") -> etree._Element:
     return root
 
 
+def refuse_entities(*, what: str, head: bytes = b"", dtd: etree.DTD | None = None, error: str = "") -> None:
+    """parse_xml's entity checks for XML read in pieces (lxml.etree.iterparse): the file's first
+    bytes, the parsed internal DTD, and a parser error that is libxml2's entity-abuse guard."""
+    if (
+        _ENTITY_DECL.search(head[:65536])
+        or (dtd is not None and next(dtd.iterentities(), None) is not None)
+        or _ENTITY_ABUSE.search(error)
+    ):
+        raise HostileDocument(f"{what} declares XML entities, which are refused", code="xml_entities")
+
+
 class SafeZip:
     """A zip archive opened with the configured limits; use as a context manager."""
 
@@ -69,6 +81,12 @@ class SafeZip:
         infos = self.zf.infolist()
         if len(infos) > s.zip_max_members:
             raise HostileDocument(f"The archive has {len(infos)} members (limit {s.zip_max_members})")
+        names = [i.filename for i in infos]
+        twice = [n for n, k in Counter(names).items() if k > 1]
+        if twice:
+            # zipfile reads the last copy, Office and other readers the first: what is checked and
+            # translated would not be what the user sees
+            raise HostileDocument(f"The archive holds two members named {twice[0]!r}")
         total = 0
         for info in infos:
             if info.flag_bits & 0x1:
@@ -80,7 +98,7 @@ class SafeZip:
             total += info.file_size
         if total > s.zip_max_total_bytes:
             raise HostileDocument("The archive is too large when decompressed")
-        self.names = [i.filename for i in infos]
+        self.names = names
 
     def __enter__(self) -> SafeZip:
         return self

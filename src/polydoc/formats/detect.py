@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import NoReturn, Protocol, runtime_checkable
 
-from polydoc.errors import EmptyFile, EncryptedDocument, MalformedDocument, UnsupportedFormat
+from polydoc.errors import EmptyFile, EncryptedDocument, HostileDocument, MalformedDocument, UnsupportedFormat
 from polydoc.formats.registry import by_extension, handlers
 
 _SRT = re.compile(r"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.M)
@@ -158,6 +158,10 @@ def _text_kind(text: str, ext: str, path: Path) -> str:
     if stripped[:1] in "{[" and ext in ("json", ""):
         try:
             json.loads(path.read_bytes())
+        except RecursionError:  # 100,000 nested arrays: refused, not a 500
+            raise HostileDocument(
+                "The JSON file is nested too deeply to be read safely", code="hostile_document"
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             if ext == "json":
                 raise MalformedDocument(f"The JSON file is not valid: {exc}") from exc

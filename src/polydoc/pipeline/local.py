@@ -63,7 +63,9 @@ def translate_file(
             raise UnsupportedLanguage("The source language could not be detected; pass --from")
     route = find_route(engine, source, target)
     warm_route(route)  # the engine starts while the document is read
-    result = LocalResult(output=output, source_language=source, route=route.label, segments=0, unique_segments=0)
+    result = LocalResult(
+        output=output, source_language=source, route=route.label, segments=0, unique_segments=0
+    )
     partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # never a half-written output
     segments = itertools.chain(sample, extracted)
     try:

@@ -56,6 +56,11 @@ class StreamedTranslations(Mapping[str, str]):
             self._failed = True
             self._changed.notify_all()
 
+    def by_source(self) -> dict[str, str]:
+        """Source text → translation, as far as they have come."""
+        with self._changed:
+            return dict(self._done)
+
     def _lookup(self, segment_id: str) -> str | None:
         with self._changed:
             while True:

@@ -20,17 +20,19 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from polydoc import billing
+from polydoc import billing, cage, quality
 from polydoc.config import get_settings
 from polydoc.db.models import File, Run
 from polydoc.db.session import session_scope
 from polydoc.engines import BatchContext, Route, find_route, get_engine, glossary
 from polydoc.engines.memory import SegmentCache, memory_name, served_without_engine
-from polydoc.errors import PolydocError
+from polydoc.errors import PolydocError, Untranslated
 from polydoc.formats import Segment, handler_for
 from polydoc.pipeline.naming import output_name
 from polydoc.pipeline.overlap import StreamedTranslations, send_batches, translate_while_rebuilding
+from polydoc.quality import Finding
 from polydoc.services import lifecycle
+from polydoc.services.review import segments as run_segments
 from polydoc.storage import get_store
 
 log = logging.getLogger("polydoc.pipeline")
@@ -40,6 +42,9 @@ STAGE_END = {"extracting": 0.05, "translating": 0.90, "rebuilding": 0.97, "done"
 
 
 SHUTTING_DOWN = threading.Event()  # set when the worker is asked to stop
+
+
+_ENGINE_FAILED = Finding("not_translated", "the engine did not translate this segment: source kept")
 
 
 class RunLost(Exception):
@@ -60,6 +65,10 @@ class Tally:
     input_tokens: int = 0
     output_tokens: int = 0
     warnings: list[str] = field(default_factory=list)
+    from_memory: set[str] = field(default_factory=set)  # source texts the memory answered
+    failures: dict[str, Finding] = field(default_factory=dict)  # source text → why the engine failed
+    review: quality.Summary = field(default_factory=quality.Summary)
+    matches: dict[str, float] = field(default_factory=dict)  # source text → best fuzzy match in the memory
 
 
 class RunExecution:
@@ -86,6 +95,7 @@ class RunExecution:
             self.account_id, self.target = run.account_id, run.target_language
             self.source, self.engine_name = run.source_language, run.engine
             self.options = dict(run.options or {})
+            self.tally.warnings[:0] = run.warnings or []  # said at creation (a pivot route): kept
             self.glossary = glossary.of_options(self.options)
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
             num_pages = src_file.num_pages
@@ -96,17 +106,17 @@ class RunExecution:
             src = Path(tmp) / f"input.{fmt}"
             dst = Path(tmp) / f"output.{fmt}"
             get_store().get_file(file_key, src)
-            segments = list(handler.extract(src))
+            segments = cage.extract(fmt, src)  # in a limited process: a hostile file cannot hang us
             route = find_route(self.engine_name, self.source, self.target)
             self.tally.total = len(segments)
             self._stage("translating", STAGE_END["extracting"])
             mode = self.options.get("output_mode", "translated")
             # the output is rebuilt beside the engine, each segment as soon as it is translated
             report = translate_while_rebuilding(
-                lambda table: handler.rebuild(src, dst, table, target_language=self.target, output_mode=mode),
+                lambda t: cage.rebuild(fmt, src, dst, t, target_language=self.target, output_mode=mode),
                 lambda table, stop: self.translate(segments, route, title=filename, into=table, stop=stop),
                 segments=segments,
-                translated=lambda: self._stage("rebuilding", STAGE_END["translating"]),
+                translated=lambda: self.review(segments),
             )
             self.tally.warnings.extend(report.warnings)
             self._stage("rebuilding", STAGE_END["rebuilding"])
@@ -147,9 +157,23 @@ class RunExecution:
                 raise RunLost(str(self.run_id))
             self.basis = replace(basis, characters=kept[0], characters_cached=kept[1])
         into.add_translations(known.items())
+        self.table = into
+        self.tally.from_memory = set(known)
         self.tally.cached = served_without_engine(counts, known)
         self.tally.done = sum(counts[t] for t in known)
         todo = [t for t in unique if t not in known]
+        # the memory's closest entries to the rest: each segment's `match`, and examples for the engine
+        # (a direct route only: a pivot's later hops translate from another language)
+        with session_scope() as s:
+            near = cache.fuzzy(s, todo, get_settings().fuzzy_threshold) if todo else {}
+        self.tally.matches.update({t: m.score for t, m in near.items()})
+        direct = len(route.hops) == 1
+
+        def examples(batch: list[str]) -> tuple[tuple[str, str], ...]:
+            return tuple(
+                dict.fromkeys((near[t].source, near[t].target) for t in batch if t in near and direct)
+            )
+
         engine = get_engine(route.engine_name)
         batch_size = max(1, engine.batch_size)
         span = STAGE_END["translating"] - STAGE_END["extracting"]
@@ -161,13 +185,19 @@ class RunExecution:
                 before = tuple(todo[max(0, start - 3) : start])
                 yield (
                     todo[start : start + batch_size],
-                    BatchContext(title=title, before=before, glossary=self.glossary),
+                    BatchContext(
+                        title=title,
+                        before=before,
+                        glossary=self.glossary,
+                        examples=examples(todo[start : start + batch_size]),
+                    ),
                 )
 
         for batch, result, engine_seconds in send_batches(route, requests(), into=into, stop=stop):
             failed = set(result.failed)
             for i in failed:
                 self.tally.warnings.append(f"segment not translated by the engine: {batch[i][:60]!r}")
+                self.tally.failures[batch[i]] = result.why.get(i) or _ENGINE_FAILED
             new = [
                 (src, out)
                 for i, (src, out) in enumerate(zip(batch, result.texts, strict=True))
@@ -197,6 +227,51 @@ class RunExecution:
                 )
                 if not ok:
                     raise RunLost(str(self.run_id))
+
+    def review(self, segments: list[Segment]) -> None:
+        """Every translation is in (the rebuild is finishing): check each segment, store the run's
+        segments with their flags, and stop a run that translated nothing."""
+        self._stage("rebuilding", STAGE_END["translating"])
+        translations = self.table.by_source()
+        pair = quality.Pair(
+            self.source, self.target, self.glossary, any_language=get_engine(self.engine_name).any_pair
+        )
+        found = quality.check_translations(translations, pair, failures=self.tally.failures)
+        self.tally.review = review = quality.summarise((seg.text for seg in segments), translations, found)
+        rows = (
+            {
+                "index": i,
+                "segment_key": seg.id,
+                "source": seg.text,
+                "target": translations.get(seg.text, seg.text),
+                "origin": "memory" if seg.text in self.tally.from_memory else "engine",
+                "context": seg.context[:64],
+                "flags": [f.as_json() for f in found.get(seg.text, ())],
+                "flag_names": "".join(f" {f.flag} " for f in found.get(seg.text, ())),
+                "match": 1.0 if seg.text in self.tally.from_memory else self.tally.matches.get(seg.text),
+            }
+            for i, seg in enumerate(segments)
+        )
+        with session_scope() as s:
+            if not lifecycle.renew(
+                s,
+                run_id=self.run_id,
+                token=self.token,
+                segments_flagged=review.segments_flagged,
+                flag_counts=dict(review.counts),
+            ):
+                raise RunLost(str(self.run_id))
+            run_segments.replace_all(s, self.run_id, rows)
+        if review.nothing_translated:
+            raise Untranslated(
+                f"Nothing was translated: all {len(segments)} segments came back in the source language "
+                f"({quality.describe(review.counts)}); see the run's segments for the reasons"
+            )
+        if review.segments_flagged:
+            self.tally.warnings.append(
+                f"{review.segments_flagged} of {len(segments)} segments flagged for review: "
+                f"{quality.describe(review.counts)}"
+            )
 
     def finish(self, dst: Path, name: str, fmt: str, route: Route) -> None:
         # billed: what the engine translated; not what memory served (but its share), nor what failed

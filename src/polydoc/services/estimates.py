@@ -22,17 +22,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from polydoc import billing
+from polydoc import billing, cage
 from polydoc.config import get_settings
 from polydoc.db.models import File
 from polydoc.db.session import session_scope
-from polydoc.engines import Route, find_route, glossary
+from polydoc.engines import Route, find_route, get_engine, glossary
 from polydoc.engines.memory import SegmentCache, memory_name, served_without_engine
 from polydoc.errors import (
     BadRequest,
     InsufficientCredits,
-    MalformedDocument,
-    PolydocError,
     TooLarge,
     UnsupportedLanguage,
 )
@@ -56,6 +54,11 @@ class RunPlan:
     @property
     def glossary(self) -> tuple[tuple[str, str], ...]:
         return glossary.of_options(self.options)
+
+    @property
+    def free(self) -> bool:
+        """The engine costs nothing (pseudo): nothing is held or charged."""
+        return get_engine(self.route.engine_name).free
 
 
 def plan_run(
@@ -132,16 +135,10 @@ def check_max_credits(estimate: Estimate, max_credits: int | None) -> None:
 
 def _segment_texts(plan: RunPlan) -> list[str]:
     """The stored document's segments, extracted as the worker extracts them."""
-    handler = handler_for(plan.file.format)
     with tempfile.TemporaryDirectory(prefix="polydoc-estimate-") as tmp:
         src = Path(tmp) / f"input.{plan.file.format}"
         get_store().get_file(plan.file.s3_key, src)
-        try:
-            return [seg.text for seg in handler.extract(src)]
-        except PolydocError:
-            raise
-        except Exception as exc:  # a parser bug must still be a clear error, not a 500
-            raise MalformedDocument(f"The {plan.file.format} document could not be read") from exc
+        return [seg.text for seg in cage.extract(plan.file.format, src)]  # limited process
 
 
 def estimate_run(
@@ -176,8 +173,8 @@ def estimate_run(
         balance = billing.balance(s, account_id)
     paged = handler_for(plan.file.format).paged
     basis = billing.Basis.of(unique, known, paged=paged, pages=plan.file.num_pages)
-    credits = basis.credits()
-    upper = billing.upper_bound(plan.file.num_pages)
+    credits = 0 if plan.free else basis.credits()
+    upper = 0 if plan.free else billing.upper_bound(plan.file.num_pages)
     estimate = Estimate(
         input_file_id=plan.file.id,
         target_language=plan.target,
@@ -193,7 +190,14 @@ def estimate_run(
         credits=credits,
         hold=min(upper, credits) if max_credits is not None else upper,
         balance=balance,
+        warnings=[plan.route.warning] if plan.route.warning else [],  # the run says the same
     )
+    if basis.by_text:
+        estimate.warnings.append(
+            f"Priced by its text: {basis.characters} characters are more than its {plan.file.num_pages} "
+            f"page(s) hold, so it is billed as {float(basis.pages(basis.characters)):.2f} standard pages "
+            f"of {billing.CHARS_PER_PAGE} characters"
+        )
     if max_credits is not None and credits > max_credits:
         estimate.warnings.append(
             f"The estimate of {credits} credits is above max_credits {max_credits}: the run would be refused"

@@ -8,17 +8,15 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from polydoc import cage
 from polydoc.config import get_settings
-from polydoc.db.models import File, utcnow
+from polydoc.db.models import File, Run, RunSegment, utcnow
 from polydoc.db.session import after_commit, after_rollback
-from polydoc.errors import FormatError, Gone, MalformedDocument, NotFound, PolydocError
-from polydoc.formats import detect, handler_for
-from polydoc.formats.base import FormatHandler, standard_pages
+from polydoc.errors import FormatError, Gone, NotFound, PolydocError
 from polydoc.languages import detect as detect_language
-from polydoc.segments import prose, strip_tags
 from polydoc.services._paging import page
 from polydoc.storage import get_store
 
@@ -50,36 +48,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _pages_and_sample(handler: FormatHandler, path: Path) -> tuple[int, list[str]]:
-    """The page count and up to ~20,000 characters of text. Flowing formats count standard
-    pages from the same pass over the segments that gives the sample, so a large document
-    is parsed once at upload, not twice."""
-    sample: list[str] = []
-    size = 0
-    counted = not handler.paged  # standard pages: counted from this pass
-    for seg in handler.extract(path):
-        text = strip_tags(seg.text)
-        if size <= 20000:
-            sample.append(prose(seg.text))
-        size += len(text)
-        if size > 20000 and not counted:
-            break
-    pages = standard_pages(size) if counted else handler.count_pages(path)
-    return pages, sample
-
-
 def inspect_document(path: Path, filename: str) -> tuple[str, int, str | None]:
-    """(format, pages, detected language) — reads the document once, fails with a clear error."""
-    fmt = detect(path, filename)
-    handler = handler_for(fmt)
+    """(format, pages, detected language) — reads the document once, in the cage (a limited
+    process: a hostile document costs its deadline and memory ceiling, not the API), and fails
+    with a clear error."""
     try:
-        pages, sample = _pages_and_sample(handler, path)
+        fmt, pages, sample = cage.inspect(path, filename)
     except PolydocError as exc:
         # parsers name the file they failed on: never show the server's temporary path
         exc.message = exc.message.replace(str(path), "the upload").replace(str(path.parent), "")
         raise
-    except Exception as exc:  # a parser bug must still be a clear error, not a 500
-        raise MalformedDocument(f"The {fmt} document could not be read") from exc
     if not sample:
         raise FormatError("The document contains no text to translate", code="no_text")
     return fmt, pages, detect_language(" ".join(sample))
@@ -148,6 +126,7 @@ def delete_file(session: Session, *, account_id: uuid.UUID, file_id: str) -> Fil
     row.purged_at = row.purged_at or utcnow()
     key = row.s3_key
     after_commit(session, lambda: get_store().delete(key))
+    _forget_segments(session, [row.id])
     session.flush()
     return row
 
@@ -161,5 +140,13 @@ def purge_expired(session: Session, *, limit: int = 500) -> int:
     for row in rows:
         store.delete(row.s3_key)
         row.purged_at = utcnow()
+    _forget_segments(session, [row.id for row in rows])
     session.flush()
     return len(rows)
+
+
+def _forget_segments(session: Session, file_ids: list[uuid.UUID]) -> None:
+    """A document's text goes with it: the segments of the runs that translated it are deleted too."""
+    if file_ids:
+        runs = select(Run.id).where(Run.input_file_id.in_(file_ids))
+        session.execute(delete(RunSegment).where(RunSegment.run_id.in_(runs)))

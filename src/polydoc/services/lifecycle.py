@@ -24,6 +24,7 @@ from polydoc.config import get_settings
 from polydoc.db.models import File, Run, utcnow
 from polydoc.db.session import after_commit
 from polydoc.queue import enqueue
+from polydoc.services import webhooks
 from polydoc.services.files import sha256_of
 from polydoc.storage import get_store
 
@@ -102,7 +103,8 @@ def record_basis(
         return None
     kept = session.execute(select(Run.characters, Run.characters_cached).where(Run.id == run_id)).one()
     if tuple(kept) == (characters, characters_cached):
-        _update_held(session, run_id=run_id, token=token, credits=credits)
+        held = session.scalar(select(Run.hold_credits).where(Run.id == run_id)) or 0
+        _update_held(session, run_id=run_id, token=token, credits=min(credits, held))  # a free engine: 0
     return int(kept[0]), int(kept[1])
 
 
@@ -171,6 +173,7 @@ def finish(
             )
         )
     billing.settle(session, account_id=account_id, run_id=run_id, held_amount=held, cost=cost, note=note)
+    webhooks.record_run_event(session, run_id=run_id, event="run.succeeded")  # the outbox, this transaction
     return True
 
 
@@ -205,6 +208,7 @@ def fail(session: Session, run: Run, *, code: str, message: str, stage: str = "f
     run.lease_until = None
     run.credits = None  # it showed the estimate while running; a failed run costs nothing
     billing.release(session, account_id=run.account_id, run_id=run.id, amount=run.hold_credits)
+    webhooks.record_run_event(session, run_id=run.id, event="run.failed")  # the outbox, this transaction
     session.flush()
 
 

@@ -66,7 +66,7 @@ def create_run(
             code="too_many_runs",
             retry_after=5,
         )
-    cost = billing.upper_bound(src_file.num_pages)
+    cost = 0 if plan.free else billing.upper_bound(src_file.num_pages)
     if priced is not None:
         cost = min(cost, priced.credits)
     run = Run(
@@ -77,6 +77,7 @@ def create_run(
         source_language=plan.source,
         engine=plan.engine,
         route=plan.route.label,
+        warnings=[plan.route.warning] if plan.route.warning else [],  # kept when the run finishes
         options=plan.options,
         hold_credits=cost,
         lease_until=utcnow() + timedelta(seconds=get_settings().queue_grace_seconds),
@@ -84,8 +85,8 @@ def create_run(
     billing.reserve(session, account_id=account_id, run_id=run.id, amount=cost)
     session.add(run)
     session.flush()
-    run_id = run.id
-    after_commit(session, lambda: enqueue(run_id))
+    run_id, pages = run.id, src_file.num_pages
+    after_commit(session, lambda: enqueue(run_id, pages=pages))  # its lane by size (queue.lane_for)
     return run
 
 

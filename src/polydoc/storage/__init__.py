@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 from polydoc.config import get_settings
-from polydoc.storage.base import BlobStore
+from polydoc.storage.base import BlobStore, InsufficientStorage, room_needed
 from polydoc.storage.local import LocalBlobStore
 
 
@@ -25,4 +25,4 @@ def get_store(url: str | None = None) -> BlobStore:
     raise ValueError(f"Unsupported POLYDOC_STORAGE_URL {url!r}")
 
 
-__all__ = ["BlobStore", "LocalBlobStore", "get_store"]
+__all__ = ["BlobStore", "InsufficientStorage", "LocalBlobStore", "get_store", "room_needed"]

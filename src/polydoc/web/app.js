@@ -3,8 +3,11 @@
 import { Api, ApiError } from "./api.js";
 import { $, announce, h, replaceChildren, setText, show } from "./dom.js";
 import { FileList } from "./files.js";
+import { MemoryPanel } from "./memory.js";
 import { PriceQuote, Uploads } from "./price.js";
+import { Review } from "./review.js";
 import { RunList } from "./runs.js";
+import { TextPanel } from "./textpanel.js";
 import { explain, fileSize, languageName, number, plural, setLanguageNames } from "./text.js";
 
 const KEY_STORAGE = "polydoc.apiKey";
@@ -84,6 +87,8 @@ function signOut(message = "") {
   localStorage.removeItem(KEY_STORAGE);
   runs.clear();
   files.clear();
+  textPanel.clear();
+  memoryPanel.clear();
   renderChosen();
   $("#uploads").replaceChildren();
   show($("#app"), false);
@@ -100,6 +105,7 @@ function signOut(message = "") {
 
 function showAccount(a) {
   setText($("#acc-balance"), number(a.balance));
+  setText($("#account .unit"), a.balance === 1 ? "credit" : "credits");
   setText($("#acc-held"), number(a.held));
   setText($("#acc-spent"), number(a.spent));
   setText($("#acc-runs"), a.runs_running ? `${number(a.runs_total)} (${number(a.runs_running)} running)` : number(a.runs_total));
@@ -131,6 +137,7 @@ async function loadLanguages() {
     name === listing.default_engine ? `${name} (default)` : name)));
   fillSources();
   renderTargets();
+  textPanel.languages(listing);
 }
 
 function pairsOfEngine() {
@@ -150,30 +157,75 @@ function fillSources() {
 function renderTargets() {
   const source = $("#source").value;
   const pairs = pairsOfEngine();
-  const reach = new Map();  // target -> via (only meaningful with a source)
+  const reach = new Set();  // with a source set by hand, its targets; else every engine's target
   const anyPair = pairs.some((p) => p.source === "*");
-  for (const p of pairs) if (!source || p.source === source) reach.set(p.target, p.via || []);
-  if (anyPair) for (const { code } of state.languages.languages) if (code !== source) reach.set(code, []);
+  for (const p of pairs) if (!source || p.source === source) reach.add(p.target);
+  if (anyPair) for (const { code } of state.languages.languages) if (code !== source) reach.add(code);
   reach.delete("*");
   const list = $("#target-list");
   if (!reach.size) {
     replaceChildren(list, h("span", { class: "help" }, "No languages available with these settings."));
     return;
   }
-  const codes = [...reach.keys()].sort((a, b) => languageName(a).localeCompare(languageName(b)));
+  const codes = [...reach].sort((a, b) => languageName(a).localeCompare(languageName(b)));
   replaceChildren(list, codes.map((code) => {
-    const via = reach.get(code);
-    const box = h("input", { type: "checkbox", name: "target", value: code, checked: state.targets.has(code) });
+    const note = `route-${code}`;  // the route is the box's description, not part of its name
+    const box = h("input", { type: "checkbox", name: "target", value: code, checked: state.targets.has(code),
+      "aria-describedby": note });
     box.addEventListener("change", () => {
       if (box.checked) state.targets.add(code);
       else state.targets.delete(code);
       localStorage.setItem(TARGETS_STORAGE, JSON.stringify([...state.targets]));
       updateSummary();
     });
-    return h("label", { class: "chip" }, box, h("span", {}, languageName(code)), h("span", { class: "code" }, code),
-      source && via.length ? h("span", { class: "via" }, `via ${via.map(languageName).join(", ")}`) : null);
+    return h("span", { class: "chip", dataset: { target: code } },
+      h("label", {}, box, h("span", {}, languageName(code)), h("span", { class: "code" }, code)),
+      h("span", { class: "via", id: note }));
   }));
+  labelRoutes();
   updateSummary();
+}
+
+/** The languages routes start from: the source set by hand, else those detected in the chosen files. */
+function routeSources() {
+  if ($("#source").value) return [$("#source").value];
+  return [...new Set(state.chosen.map((file) => state.uploads.languageOf(file)).filter(Boolean))];
+}
+
+const baseLanguage = (code) => code.split("-")[0];
+
+/** How `source` reaches `target` with this engine: "" direct, "via Spanish", or why it is refused. */
+function routeNote(source, target, pairs) {
+  const pair = pairs.find((p) => p.source === source && p.target === target);
+  if (pair) return { text: pair.via?.length ? `via ${pair.via.map(languageName).join(", ")}` : "" };
+  if (source !== target && pairs.some((p) => p.source === "*")) return { text: "" };
+  if (baseLanguage(source) === baseLanguage(target)) return { text: "refused: same language", refused: true };
+  return { text: `refused: no route from ${languageName(source)}`, refused: true };
+}
+
+/** Each target chip says how it is reached (updated in place: keyboard focus stays where it is). */
+function labelRoutes() {
+  const sources = routeSources();
+  const pairs = pairsOfEngine();
+  for (const chip of document.querySelectorAll("#target-list .chip")) {
+    const notes = sources.map((source) => ({ source, ...routeNote(source, chip.dataset.target, pairs) }));
+    const said = notes.filter((n) => n.text);
+    const text = sources.length > 1
+      ? said.map((n) => `${n.text} from ${languageName(n.source)}`).join("; ")
+      : said.map((n) => n.text).join("");
+    setText(chip.querySelector(".via"), text);
+    chip.classList.toggle("refused", notes.length > 0 && notes.every((n) => n.refused));
+  }
+}
+
+/** Upload the chosen files now (they are priced and translated from the same upload) to learn
+ * their languages, then label the routes from them. */
+function detectChosen() {
+  labelRoutes();
+  for (const file of state.chosen) {
+    if (state.uploads.languageOf(file) !== undefined) continue;
+    state.uploads.of(state.api, file).then(labelRoutes, () => {});
+  }
 }
 
 function chosenTargets() {
@@ -189,6 +241,7 @@ function addFiles(list) {
     if (!same) state.chosen.push(file);
   }
   renderChosen();
+  detectChosen();
   formError("");
 }
 
@@ -206,6 +259,7 @@ function renderChosen() {
         if (uploaded) discard(uploaded);
       },
     }, "Remove"))));
+  labelRoutes();
   updateSummary();
 }
 
@@ -318,6 +372,7 @@ async function translate(event) {
         const body = { input_file_id: uploaded.id, target_language: target, ...options };
         const run = await api.createRun(body, () => item.waiting());
         onRun(run);
+        if (!started && !runsOfFile) revealRuns();  // on a phone the runs are screens away
         runsOfFile += 1;
       } catch (err) {
         item.fail(err, `${languageName(target)}`);
@@ -328,8 +383,18 @@ async function translate(event) {
     if (!runsOfFile) discard(uploaded);
     item.done();
   }
-  if (started) announce(`Started ${plural(started, "translation")}.`);
+  if (started) {
+    const message = `Started ${plural(started, "translation")}: follow ${started === 1 ? "it" : "them"} under Runs.`;
+    announce(message);
+    setText($("#start-summary"), message);  // seen as well as heard
+  }
   refreshAccount();
+}
+
+/** Bring the newest run into view (below the sticky header: `scroll-padding-top` in style.css). */
+function revealRuns() {
+  const smooth = !window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  $("#runs li.run")?.scrollIntoView({ block: "nearest", behavior: smooth ? "smooth" : "auto" });
 }
 
 /** An upload that no run will use does not stay on the server. */
@@ -452,8 +517,17 @@ async function removeFile(file) {
 
 const runs = new RunList(
   { list: $("#runs"), empty: $("#runs-empty"), status: $("#run-status"), search: $("#run-filter") },
-  { fileName: (id) => files.name(id), needName, download, cancel },
+  {
+    fileName: (id) => files.name(id), needName, download, cancel,
+    flagged: (runId) => state.api.page(`/v1/runs/${runId}/segments?flagged=true&limit=200`),
+    review: (run) => review.open(run),
+  },
 );
+const review = new Review({
+  api: () => state.api, download, fileName: (id) => files.name(id), onRun: (run) => onRun(run), notify,
+});
+const textPanel = new TextPanel({ api: () => state.api, charged: () => refreshAccount() });
+const memoryPanel = new MemoryPanel({ api: () => state.api });
 const price = new PriceQuote($("#price"), state.uploads);
 const files = new FileList(
   { list: $("#files"), empty: $("#files-empty"), kind: $("#file-kind"), search: $("#file-filter") },
@@ -473,7 +547,7 @@ function start() {
       $("#api-key").focus();
       return;
     }
-    if (await signIn(key)) $("#main").focus();
+    if (await signIn(key)) $("#main").focus({ preventScroll: true });  // the page stays at its top
   });
   $("#sign-out").addEventListener("click", () => signOut());
   $("#notice-close").addEventListener("click", () => show($("#notice"), false));

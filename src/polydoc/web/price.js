@@ -11,6 +11,12 @@ const DEBOUNCE_MS = 300;  // choosing several languages in a row asks once
 export class Uploads {
   constructor() {
     this.byFile = new Map();  // File -> Promise of the uploaded File object
+    this.languages = new Map();  // File -> the language the server detected (null: none), once uploaded
+  }
+
+  /** The detected language of an uploaded file: undefined while it uploads or if it failed. */
+  languageOf(file) {
+    return this.languages.get(file);
   }
 
   /** The file's upload (started on first use); `onProgress` only reports an upload it starts. */
@@ -18,7 +24,9 @@ export class Uploads {
     let upload = this.byFile.get(file);
     if (!upload) {
       upload = api.upload(file, onProgress);
-      upload.catch(() => {});  // a failed upload is reported where it is awaited
+      upload.then((f) => {
+        if (this.byFile.get(file) === upload) this.languages.set(file, f.language || null);
+      }, () => {});  // a failed upload is reported where it is awaited
       this.byFile.set(file, upload);
     }
     return upload;
@@ -28,6 +36,7 @@ export class Uploads {
   async forget(file) {
     const upload = this.byFile.get(file);
     this.byFile.delete(file);
+    this.languages.delete(file);
     if (!upload) return null;
     try {
       return await upload;
@@ -38,6 +47,7 @@ export class Uploads {
 
   clear() {
     this.byFile.clear();
+    this.languages.clear();
   }
 }
 

@@ -1,12 +1,14 @@
 // The runs list: one card per run, updated in place (focus stays where it was), filtered on the client.
 
 import { h, setText, show } from "./dom.js";
+import { flaggedSegments } from "./flags.js";
 import { duration, explain, languageName, number, stageLabel, when } from "./text.js";
 
 export class RunList {
   /**
    * @param {object} els  {list, empty, status, search}
-   * @param {object} ctx  {fileName(id) -> string|null, needName(id), download(fileId, name), cancel(run)}
+   * @param {object} ctx  {fileName(id) -> string|null, needName(id), download(fileId, name), cancel(run),
+   *                        flagged(runId) -> Promise<{items}>, review(run)}
    */
   constructor(els, ctx) {
     this.els = els;
@@ -99,6 +101,7 @@ function buildCard(ctx) {
   card.errorDetail = h("p", { class: "error-detail" });
   card.error = h("div", { class: "run-error", hidden: true }, card.errorTitle, card.errorDetail);
   card.warnings = h("details", { class: "warnings", hidden: true });
+  card.flags = flaggedSegments((runId) => ctx.flagged(runId));
   card.download = h("button", { type: "button", class: "primary small", onclick: () => {
     const run = card.run;
     ctx.download(run.output_file_id, ctx.fileName(run.output_file_id) || outputName(ctx, run));
@@ -107,6 +110,7 @@ function buildCard(ctx) {
     ctx.download(card.run.input_file_id, ctx.fileName(card.run.input_file_id));
   } }, "Original");
   card.cancel = h("button", { type: "button", class: "small danger", onclick: () => ctx.cancel(card.run) }, "Cancel");
+  card.review = h("button", { type: "button", class: "small", onclick: () => ctx.review(card.run) }, "Review");
   card.el = h("li", { class: "run" },
     h("div", { class: "run-body" },
       h("div", { class: "run-head" },
@@ -114,8 +118,8 @@ function buildCard(ctx) {
           h("span", { class: "visually-hidden" }, " into "), card.target),
         card.badge),
       h("div", { class: "run-progress" }, card.bar, card.stage),
-      card.meta, card.error, card.warnings),
-    h("div", { class: "actions" }, card.download, card.original, card.cancel));
+      card.meta, card.error, card.flags.el, card.warnings),
+    h("div", { class: "actions" }, card.download, card.review, card.original, card.cancel));
   return card;
 }
 
@@ -186,8 +190,11 @@ function fill(card, run, ctx) {
       h("ul", {}, warnings.slice(0, 50).map((w) => h("li", {}, w))),
     );
   }
+  card.flags.fill(run);
   card.download.hidden = !(run.status === "Succeeded" && run.output_file_id);
   card.download.setAttribute("aria-label", `Download ${fileLabel} in ${target}`);
+  card.review.hidden = !(run.status === "Succeeded" && run.segments_total > 0);
+  card.review.setAttribute("aria-label", `Review the ${target} translation of ${fileLabel}`);
   card.original.setAttribute("aria-label", `Download the original ${fileLabel}`);
   card.cancel.hidden = run.status !== "Running";
   card.cancel.setAttribute("aria-label", `Cancel translating ${fileLabel} into ${target}`);

@@ -25,6 +25,8 @@ const ERRORS = {
     + "for more credits, or translate a shorter document.",
   unsupported_language: "This language combination isn't available. Pick another language, or set the source "
     + "language under “Source language and engine” if it was detected wrongly.",
+  same_language: "The document is already in this language: only the region or script differs, and this engine "
+    + "has no direct pair for it (a detour through another language would only lose meaning). Pick another language.",
   not_found: "This item doesn't exist any more (it may have been deleted). Refresh the page to see what is left.",
   run_finished: "This run has already finished, so it can't be cancelled.",
   conflict: "That can't be done in the item's current state. Refresh the page and try again.",
@@ -121,6 +123,6 @@ export function when(iso) {
     : date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 }
 
-export const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+export const plural = (n, word) => `${number(n)} ${word}${n === 1 ? "" : "s"}`;
 
 export const number = (n) => (n ?? 0).toLocaleString();

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from polydoc.api.deps import CurrentAccount, Idempotent, SessionDep, idempotent, one_thread
 from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import FileRead
-from polydoc.api.upload import receive_upload, temp_folder
+from polydoc.api.upload import inspect_upload, receive_upload, temp_folder
 from polydoc.services import files as files_service
 from polydoc.storage import get_store
 
@@ -44,9 +44,7 @@ async def create_file(
     with temp_folder() as folder:
         path, filename, sha256 = await receive_upload(request, Path(folder))
         # the document is read before any transaction begins, the database work is one thread's (deps.one_thread)
-        inspected = await run_in_threadpool(
-            files_service.inspect_document, path, files_service.clean_filename(filename)
-        )
+        inspected = await inspect_upload(path, files_service.clean_filename(filename))
 
         def create() -> FileRead:
             row = files_service.create_file(

@@ -6,17 +6,24 @@ answers for the whole cluster, and a restart loses no counts.
 
 from __future__ import annotations
 
+import ipaddress
+from collections import Counter
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from polydoc.api.deps import BearerScheme, require_admin
+from polydoc.config import get_settings
 from polydoc.db.models import CreditEntry, Run
 from polydoc.db.session import get_sessionmaker
+from polydoc.errors import NotFound
+from polydoc.quality import FLAGS
 
 router = APIRouter(tags=["health"])
 DURATION_BUCKETS = (0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
@@ -42,6 +49,20 @@ def _histogram(session: Session, name: str, doc: str, value: object, buckets: tu
         [(str(b), int(c or 0)) for b, c in zip(buckets, cumulative, strict=True)] + [("+Inf", count)],
         total,
     )
+    return family
+
+
+def _flags(session: Session) -> CounterMetricFamily:
+    """Segments flagged by the quality checks, by flag (summed from the runs' summaries: a JSON
+    column every database can read, so no per-dialect query)."""
+    family = CounterMetricFamily(
+        "polydoc_segments_flagged", "Segments flagged by quality checks", labels=["flag"]
+    )
+    totals: Counter[str] = Counter(dict.fromkeys(FLAGS, 0))
+    for counts in session.scalars(select(Run.flag_counts).where(Run.segments_flagged > 0)):
+        totals.update(counts or {})
+    for flag, n in sorted(totals.items()):
+        family.add_metric([flag], n)
     return family
 
 
@@ -79,6 +100,7 @@ class DatabaseCollector(Collector):
                 _seconds_between(s, Run.started_at, Run.finished_at),
                 DURATION_BUCKETS,
             )
+            yield _flags(s)
             yield _histogram(
                 s,
                 "polydoc_engine_seconds",
@@ -86,6 +108,29 @@ class DatabaseCollector(Collector):
                 Run.engine_seconds,
                 ENGINE_BUCKETS,
             )
+
+
+def _allowed(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:
+    """`metrics_access`: "public"; "admin", the admin token only; "local" (the default), clients on
+    this machine, others with the admin token. The totals are global: never for an account's key."""
+    mode = get_settings().metrics_access
+    if mode == "public":
+        return
+    if mode == "local" and ipaddress.ip_address(_host(request)).is_loopback:
+        return
+    if mode in ("local", "admin"):
+        require_admin(credentials)
+        return
+    raise NotFound("Not found")  # "off"
+
+
+def _host(request: Request) -> str:
+    host = request.client.host if request.client else ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return "0.0.0.0"
+    return host
 
 
 _registry = CollectorRegistry(auto_describe=False)
@@ -98,5 +143,6 @@ _registry.register(DatabaseCollector())
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-def metrics() -> Response:
+def metrics(request: Request, credentials: BearerScheme) -> Response:
+    _allowed(request, credentials)
     return Response(generate_latest(_registry), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -17,7 +17,7 @@ from polydoc.api.routes._links import set_next_link
 from polydoc.api.schemas import RunCreate, RunRead
 from polydoc.db.session import get_sessionmaker, session_scope
 from polydoc.errors import BadRequest
-from polydoc.services import estimates, glossaries
+from polydoc.services import estimates, glossaries, webhooks
 from polydoc.services import runs as runs_service
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
@@ -34,6 +34,7 @@ def create_run(
     priced = None
     if body.max_credits is not None:
         priced = estimate_run(account.id, body)
+    hook = webhooks.run_hook(body.webhook_url)  # 422 for a private address; its DNS look-up holds no lock
 
     def create() -> RunRead:
         run = runs_service.create_run(
@@ -43,14 +44,15 @@ def create_run(
             target_language=body.target_language,
             source_language=body.source_language,
             engine=body.engine,
-            options=run_options(session, account.id, body),
+            options=run_options(session, account.id, body) | hook,
             max_credits=body.max_credits,
             priced=priced,
         )
-        return RunRead.of(run)
+        return RunRead.of(run).model_copy(update={"webhook_secret": run.options.get("webhook_secret")})
 
-    # without max_credits the fingerprint is the one requests had before the field existed
-    return once(body.model_dump(mode="json", exclude={"max_credits"} if priced is None else None), create)
+    # without max_credits (webhook_url) the fingerprint is the one requests had before the field existed
+    unset = {name for name in ("max_credits", "webhook_url") if getattr(body, name) is None}
+    return once(body.model_dump(mode="json", exclude=unset or None), create)
 
 
 def estimate_run(account_id: UUID, body: RunCreate) -> estimates.Estimate:

@@ -25,7 +25,7 @@ class PipeRetired(EngineUnavailable):
     """The pipe stopped taking batches (it is being replaced); the caller takes the new one."""
 
 
-class _Ticket:
+class Ticket:
     """One batch written to the pipe: its answers arrive in the order the chunks were written."""
 
     __slots__ = ("done", "error", "expected", "nonce", "outputs")
@@ -56,7 +56,7 @@ class ApertiumPipe:
         self.stuck = False
         self._retiring = False
         self._lock = threading.RLock()  # guards the waiting queue and the write order
-        self._waiting: deque[_Ticket] = deque()
+        self._waiting: deque[Ticket] = deque()
         self._writes: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         threading.Thread(target=self._write_loop, name="apertium-writer", daemon=True).start()
         threading.Thread(target=self._read_loop, name="apertium-reader", daemon=True).start()
@@ -66,8 +66,13 @@ class ApertiumPipe:
 
     def translate(self, chunks: list[str], timeout: float) -> list[str]:
         """Send NUL-separated chunks; return their answers. Other threads may have batches in flight."""
+        return self.wait(self.submit(chunks), timeout)
+
+    def submit(self, chunks: list[str]) -> Ticket:
+        """Queue the chunks for the pipeline and return at once: `wait` collects the answers, so one
+        caller can have parts of a batch inside several pipes at the same time."""
         nonce = f"polydoc-{secrets.token_hex(6)}"
-        ticket = _Ticket(len(chunks) + 1, nonce)
+        ticket = Ticket(len(chunks) + 1, nonce)
         payload = b"".join(c.encode() + b"\0" for c in chunks) + f"[{nonce}]\0".encode()
         with self._lock:
             if self._retiring:
@@ -77,6 +82,9 @@ class ApertiumPipe:
             self._waiting.append(ticket)
             self._writes.put(payload)
             self.uses += 1
+        return ticket
+
+    def wait(self, ticket: Ticket, timeout: float) -> list[str]:
         if not ticket.done.wait(timeout):
             self._fail(EngineTimeout(f"Apertium did not answer within {timeout:.0f} s"))
         if ticket.error is not None:

@@ -1,23 +1,24 @@
-"""Apertium, offline and rule-based: warm null-flush pipelines, one per pair per process.
+"""Apertium, offline and rule-based: warm null-flush pipelines, `POLYDOC_APERTIUM_PIPES` per pair.
 
-Segments are streamed through the pipe (`_apertium_pipe`) in batches, restarted after N batches
-or when idle too long; a process is never spawned per segment. Inside a batch, neighbouring
-segments share one NUL-flushed chunk, each closed as a sentence and followed by a separator
-superblank, as Apertium's own deformatters join paragraphs: every flush costs each of the
-pipeline's dozen processes a round of small reads and writes.
+Segments are streamed through the pipes (`_pipe`, pooled in `_pool`) in batches, each pipe
+restarted after N batches or when idle too long; a process is never spawned per segment. Inside a
+batch, neighbouring segments share one NUL-flushed chunk, each closed as a sentence and followed by
+a separator superblank, as Apertium's own deformatters join paragraphs: every flush costs each of
+the pipeline's dozen processes a round of small reads and writes. A batch big enough is cut into
+one chunk per pipe, so a document's batches use every pipe at once.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from polydoc.config import get_settings
-from polydoc.engines.apertium._pipe import ApertiumPipe, PipeRetired
+from polydoc.engines.apertium._pool import PipePool
 from polydoc.engines.apertium._stream import from_stream, to_stream
 from polydoc.engines.base import BatchContext, BatchResult, Engine, LangPair
 from polydoc.errors import EngineUnavailable
@@ -31,7 +32,8 @@ _MARKS = re.compile(r"(?<![\w\\])[#@](?=\w)")
 # between two segments of one chunk; to_stream escapes every "[" of the text, so it is unambiguous
 SEPARATOR = "[polydoc:next]"
 SENTENCE_END = (".", ":", ";", "?", "!")  # Apertium tags these <sent>: no rule reaches across them
-CHUNK_CHARS = 64_000  # a batch is usually one chunk: every flush costs each stage
+CHUNK_CHARS = 64_000  # a batch is usually one chunk per pipe: every flush costs each stage
+MIN_PART_CHARS = 2_000  # below this a batch is not worth cutting for a second pipe
 
 
 def word_tokens(text: str) -> int:
@@ -61,43 +63,39 @@ def discover_modes(modes_dir: Path = MODES_DIR) -> dict[tuple[str, str], Path]:
 class ApertiumEngine(Engine):
     name = "apertium"
     batch_size = 200
-    ahead = 1  # the pipe takes the next batch while one is inside it
+    ahead = 1  # the pipes take the next batch while one is inside them
 
-    def __init__(self, modes_dir: Path = MODES_DIR) -> None:
+    def __init__(self, modes_dir: Path = MODES_DIR, *, pipes: int | None = None) -> None:
         settings = get_settings()
         self.timeout = settings.apertium_timeout
         self.restart_after = settings.apertium_restart_after
         self.max_idle = settings.apertium_idle_seconds
+        self.pipes = max(1, pipes or settings.apertium_pipes)
         self.modes = discover_modes(modes_dir)
-        self._pipes: dict[tuple[str, str], ApertiumPipe] = {}
+        self._pools: dict[tuple[str, str], PipePool] = {}
         self._pool_lock = threading.Lock()
 
     def supported_pairs(self) -> set[tuple[str, str]]:
         return set(self.modes)
 
     def warm(self, pair: LangPair) -> None:
-        self._pipe((pair.source, pair.target))
+        pool = self._pool((pair.source, pair.target))
+        try:
+            pool.warm()
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise EngineUnavailable(f"Apertium could not start: {exc}") from exc
 
-    def _pipe(self, key: tuple[str, str]) -> ApertiumPipe:
+    def _pool(self, key: tuple[str, str]) -> PipePool:
         with self._pool_lock:
-            pipe = self._pipes.get(key)
-            if pipe is not None and not pipe.alive():
-                pipe.close(grace=0)  # already stopped or signalled
-                pipe = None
-            elif pipe is not None and (
-                pipe.uses >= self.restart_after or time.monotonic() - pipe.last_used > self.max_idle
-            ):
-                pipe.retire()  # batches already inside still get their answers
-                pipe = None
-            if pipe is None:
+            pool = self._pools.get(key)
+            if pool is None:
                 if key not in self.modes:
                     raise EngineUnavailable(f"Apertium has no pair {key[0]}→{key[1]} installed")
-                try:
-                    pipe = ApertiumPipe(self.modes[key])
-                except (OSError, subprocess.SubprocessError) as exc:
-                    raise EngineUnavailable(f"Apertium could not start: {exc}") from exc
-                self._pipes[key] = pipe
-            return pipe
+                pool = PipePool(
+                    self.modes[key], self.pipes, restart_after=self.restart_after, max_idle=self.max_idle
+                )
+                self._pools[key] = pool
+            return pool
 
     def translate_batch(
         self, pair: LangPair, texts: Sequence[str], *, context: BatchContext | None = None
@@ -118,10 +116,17 @@ class ApertiumEngine(Engine):
         )
 
     def _send(self, key: tuple[str, str], chunks: list[str]) -> list[str]:
+        """One answer per chunk; the chunks are dealt out over the pair's pipes and go in at once."""
+        pool = self._pool(key)
+        n = min(pool.size, len(chunks))
         try:
-            return self._pipe(key).translate(chunks, self.timeout)
-        except PipeRetired:  # another thread retired it between our picking and using it
-            return self._pipe(key).translate(chunks, self.timeout)
+            answers = pool.translate([chunks[j::n] for j in range(n)], self.timeout)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise EngineUnavailable(f"Apertium could not start: {exc}") from exc
+        out = [""] * len(chunks)
+        for j, part in enumerate(answers):
+            out[j::n] = part
+        return out
 
     def _translate_joined(self, key: tuple[str, str], texts: list[str]) -> list[str]:
         """Raw Apertium answers, one per text, from as few chunks as CHUNK_CHARS allows.
@@ -132,10 +137,13 @@ class ApertiumEngine(Engine):
         streams = [to_stream(t) for t in texts]
         dotted = [not strip_tags(t).rstrip().endswith(SENTENCE_END) for t in texts]
         closed = [s[:-2] + ".[]" if dot else s for s, dot in zip(streams, dotted, strict=True)]
+        # one chunk per pipe when the batch is worth cutting, never more than CHUNK_CHARS a chunk
+        total = sum(len(s) + len(SEPARATOR) for s in closed)
+        limit = min(CHUNK_CHARS, max(MIN_PART_CHARS, math.ceil(total / self.pipes)))
         groups: list[list[int]] = [[]]
         size = 0
         for i, s in enumerate(closed):
-            if groups[-1] and size + len(s) > CHUNK_CHARS:
+            if groups[-1] and size + len(s) > limit:
                 groups.append([])
                 size = 0
             groups[-1].append(i)
@@ -162,9 +170,10 @@ class ApertiumEngine(Engine):
 
     def close(self) -> None:
         with self._pool_lock:
-            for pipe in self._pipes.values():
-                pipe.close()
-            self._pipes.clear()
+            pools = list(self._pools.values())
+            self._pools.clear()
+        for pool in pools:
+            pool.close()
 
 
 def _keep_edges(source: str, translated: str) -> str:

@@ -1,6 +1,7 @@
 """Prompt building and reply parsing for the openai engine.
 
-The request's user message is a JSON object (languages, context, glossary, numbered segments); the
+The request's user message is a JSON object (languages, context, glossary, the translation memory's
+similar earlier translations with their `match`, numbered segments); the
 model answers `{"translations": [{"id": 1, "text": "..."}, ...]}`. Replies are parsed tolerantly:
 code fences and prose around the JSON are skipped.
 """
@@ -15,8 +16,16 @@ from typing import Any
 import langcodes
 
 from polydoc.engines.base import BatchContext, LangPair
+from polydoc.engines.similarity import score
+from polydoc.segments import term_in
 
 CONTEXT_SEGMENTS = 3  # neighbouring segments before the batch put in the prompt
+MAX_EXAMPLES = 8  # similar earlier translations in one request: the closest to its segments
+_EXAMPLE_BAR = 0.5  # an example less alike than this to every segment of the request is left out
+_EXAMPLES_RULE = (
+    "\n- Similar earlier translations come from the translation memory: reuse their wording and terms "
+    "where a segment says the same thing, but translate what differs; do not translate them."
+)
 
 _SYSTEM = """\
 You are a professional translator. Translate each segment from {source} to {target}.
@@ -45,11 +54,12 @@ def glossary_for(texts: Sequence[str], glossary: Sequence[tuple[str, str]]) -> l
     return [(src, tgt) for src, tgt in glossary if any(term_in(src, t) for t in texts)]
 
 
-def term_in(term: str, text: str) -> bool:
-    """Case-insensitive whole-word occurrence of `term` in `text`."""
-    if not term.strip():
-        return False
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", text, re.IGNORECASE) is not None
+def examples_for(texts: Sequence[str], examples: Sequence[tuple[str, str]]) -> list[tuple[str, str, float]]:
+    """The examples that belong to this request's segments (a batch is split into several
+    requests), each with its similarity to the closest segment, best first."""
+    scored = [(src, tgt, max((score(src, t) for t in texts), default=0.0)) for src, tgt in examples]
+    kept = sorted((e for e in scored if e[2] >= _EXAMPLE_BAR), key=lambda e: -e[2])
+    return [(src, tgt, round(m, 2)) for src, tgt, m in kept[:MAX_EXAMPLES]]
 
 
 def build_messages(
@@ -62,8 +72,16 @@ def build_messages(
         request["preceding_text"] = list(context.before[-CONTEXT_SEGMENTS:])
     if glossary:
         request["glossary"] = [{"source": s, "target": t} for s, t in glossary]
+    examples = examples_for(texts, context.examples)
+    if examples:
+        request["similar_earlier_translations"] = [
+            {"source": s, "target": t, "match": m} for s, t, m in examples
+        ]
     request["segments"] = [{"id": i, "text": t} for i, t in enumerate(texts, 1)]
     system = _SYSTEM.format(source=language_name(pair.source), target=language_name(pair.target))
+    if examples:  # the rule only when it applies: prompts without examples stay as they were
+        head, answer = system.split("\nAnswer with JSON only", 1)
+        system = f"{head}{_EXAMPLES_RULE}\nAnswer with JSON only{answer}"
     return [
         {"role": "system", "content": system},
         {"role": "user", "content": json.dumps(request, ensure_ascii=False)},

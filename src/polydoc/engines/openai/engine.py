@@ -32,6 +32,7 @@ from polydoc.engines.openai._prompt import (
     reply_content,
 )
 from polydoc.errors import EngineUnavailable
+from polydoc.quality import Finding
 
 __all__ = ["OpenAIEngine", "OpenAIProfile", "load_profiles"]
 
@@ -157,12 +158,14 @@ class OpenAIEngine(Engine):
                             f.cancel()
         if error is not None:
             raise error
-        out = [results[i] if results[i] is not None else text for i, text in enumerate(job.texts)]
+        out = [r if isinstance(r := results[i], str) else text for i, text in enumerate(job.texts)]
+        why = {i: r for i, r in results.items() if isinstance(r, Finding)}
         return BatchResult(
             out,
             input_tokens=job.call.input_tokens,
             output_tokens=job.call.output_tokens,
-            failed=sorted(i for i, r in results.items() if r is None),
+            failed=sorted(why),
+            why=why,
         )
 
     def _plan(self, texts: list[str]) -> list[list[int]]:
@@ -197,15 +200,18 @@ class OpenAIEngine(Engine):
             used += cost
         return [c for c in chunks if c]
 
-    def _solve(self, job: _Job, idxs: list[int]) -> dict[int, str | None]:
-        """Translations of `idxs` (None: kept in the source language), splitting on failure."""
+    def _solve(self, job: _Job, idxs: list[int]) -> dict[int, str | Finding]:
+        """Translations of `idxs` (a Finding: kept in the source language, and why), splitting on failure."""
         sources = [job.texts[i] for i in idxs]
         glossary = glossary_for(sources, job.context.glossary)
         replies = self._ask(job, idxs, glossary)
-        results: dict[int, str | None] = {}
-        bad: dict[int, str] = {}
+        results: dict[int, str | Finding] = {}
+        bad: dict[int, Finding] = {}
         if replies is None:
-            bad = dict.fromkeys(idxs, "the reply was not complete JSON with one translation per segment")
+            incomplete = Finding(
+                "not_translated", "the reply was not complete JSON with one translation per segment"
+            )
+            bad = dict.fromkeys(idxs, incomplete)
         else:
             for i, source, reply in zip(idxs, sources, replies, strict=True):
                 why = problem(source, reply, glossary, same_language=job.same_language)
@@ -217,9 +223,13 @@ class OpenAIEngine(Engine):
             return results
         if len(idxs) == 1:
             logger.warning(
-                "openai %s: segment %d kept in the source language: %s", job.pair, idxs[0], bad[idxs[0]]
+                "openai %s: segment %d kept in the source language: %s (%s)",
+                job.pair,
+                idxs[0],
+                bad[idxs[0]].flag,
+                bad[idxs[0]].detail,
             )
-            results[idxs[0]] = None
+            results[idxs[0]] = bad[idxs[0]]
             return results
         retry = list(bad)
         halves = [retry] if len(retry) == 1 else [retry[: len(retry) // 2], retry[len(retry) // 2 :]]

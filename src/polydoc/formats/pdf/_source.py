@@ -9,7 +9,6 @@ bomb in a different wrapper).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordInc
 from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import PDFStream, dict_value
+from pdfminer.pdftypes import PDFObjRef, PDFStream, dict_value
 
 from polydoc.config import get_settings
 from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument, PolydocError
 from polydoc.formats.pdf._chars import PageContent, read_page
+from polydoc.formats.pdf._filters import check_inflation
 
 _TAIL = 8192  # a PDF ends with %%EOF; trailing junk beyond this means a damaged upload
 _INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -87,20 +87,14 @@ class _StreamGuard:
                 return
             self.seen.add(obj.objgen)
         filters = obj.get("/Filter")
-        first = filters[0] if isinstance(filters, pikepdf.Array) and len(filters) else filters
-        if first != pikepdf.Name.FlateDecode:
+        if filters is None:
             return
+        names = [str(f) for f in filters] if isinstance(filters, pikepdf.Array) else [str(filters)]
         raw = obj.read_raw_bytes()
-        limit = min(self.max_bytes, max(1 << 20, int(len(raw) * self.max_ratio)))
-        inflater, total, data = zlib.decompressobj(), 0, raw
-        try:
-            while data and total <= limit:
-                total += len(inflater.decompress(data, 1 << 20))
-                data = inflater.unconsumed_tail
-        except zlib.error:
-            return  # qpdf and pdfminer report damaged streams themselves
-        if total > limit:
-            raise HostileDocument("The PDF contains a stream that inflates far beyond its size (a PDF bomb)")
+        check_inflation(raw, names, self.limit_for(len(raw)))
+
+    def limit_for(self, raw: int) -> int:
+        return min(self.max_bytes, max(1 << 20, int(raw * self.max_ratio)))
 
     def check_resources(self, resources: object, depth: int = 0) -> None:
         if not isinstance(resources, pikepdf.Dictionary) or depth > 12:
@@ -139,12 +133,38 @@ class _StreamGuard:
         self.check_resources(inherited(page, "/Resources"))
 
 
+class _GuardedDocument(PDFDocument):
+    """pdfminer's document with two holes closed: an object that refers to itself (`4 0 obj 4 0 R`)
+    made `resolve1` loop for ever, and an object stream was inflated without any limit."""
+
+    guard: _StreamGuard | None = None
+
+    def getobj(self, objid: int) -> object:
+        obj = super().getobj(objid)
+        seen, probe = {objid}, obj
+        while isinstance(probe, PDFObjRef):  # a chain of bare references: follow it once, here
+            if probe.objid in seen or len(seen) > 32:
+                raise HostileDocument(
+                    f"The PDF has an object that refers to itself (object {objid}): a reference loop",
+                    code="hostile_document",
+                )
+            seen.add(probe.objid)
+            probe = super().getobj(probe.objid)
+        return obj
+
+    def _get_objects(self, stream: PDFStream) -> tuple[list[object], int]:
+        if self.guard is not None and stream.rawdata is not None:
+            names = [getattr(f, "name", str(f)) for f, _params in stream.get_filters()]
+            check_inflation(stream.rawdata, names, self.guard.limit_for(len(stream.rawdata)))
+        return super()._get_objects(stream)
+
+
 @dataclass
 class Source:
     """Both views of one PDF; iterate `pages()` to read them one at a time."""
 
     pike: pikepdf.Pdf
-    doc: PDFDocument
+    doc: _GuardedDocument
     rsrcmgr: PDFResourceManager
     guard: _StreamGuard
 
@@ -191,7 +211,7 @@ def open_source(src: Path) -> Iterator[Source]:
     try:
         with src.open("rb") as fh:
             try:
-                doc = PDFDocument(PDFParser(fh), password="")
+                doc = _GuardedDocument(PDFParser(fh), password="")
             except PDFPasswordIncorrect as exc:
                 raise EncryptedDocument("The PDF is protected by a password") from exc
             except PDFEncryptionError as exc:
@@ -200,6 +220,7 @@ def open_source(src: Path) -> Iterator[Source]:
                 raise MalformedDocument(f"The PDF is damaged and cannot be read ({exc})") from exc
             settings = get_settings()
             guard = _StreamGuard(settings.zip_max_member_bytes, settings.zip_max_ratio)
+            doc.guard = guard
             yield Source(pike, doc, PDFResourceManager(caching=True), guard)
     finally:
         pike.close()
