@@ -91,8 +91,9 @@ class Service:
         return Session(create_engine(url, poolclass=NullPool))
 
     def new_account(self, name: str, credits: int = 1000) -> str:
-        """Create an account with the CLI; returns its API key (the last line of stdout)."""
-        done = self.cli("accounts", "create", name, "--credits", str(credits))
+        """Create an account with the CLI; returns its API key (the last line of stdout). `--init`:
+        the test owns this data folder, and may create the account before any server started."""
+        done = self.cli("accounts", "create", name, "--credits", str(credits), "--init")
         assert done.returncode == 0, done.stderr
         return done.stdout.strip().splitlines()[-1]
 
