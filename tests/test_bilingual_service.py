@@ -28,7 +28,7 @@ def _docx() -> bytes:
 
 
 def test_a_bilingual_docx_run_puts_each_translation_under_its_paragraph(service: Service) -> None:
-    with service.client() as c:
+    with service.client(service.new_account("bilingual", 100)) as c:
         run, out = translate(c, "house.docx", _docx(), output_mode="bilingual")
     assert run["output_mode"] == "bilingual"
     paragraphs = docx.Document(io.BytesIO(out)).paragraphs
@@ -42,7 +42,7 @@ def test_a_bilingual_docx_run_puts_each_translation_under_its_paragraph(service:
 
 
 def test_a_bilingual_srt_run_gives_each_cue_a_source_and_a_translation_line(service: Service) -> None:
-    with service.client() as c:
+    with service.client(service.new_account("bilingual", 100)) as c:
         run, out = translate(c, "film.srt", SRT, output_mode="bilingual")
     blocks = [b.split("\r\n") for b in out.decode().strip().split("\r\n\r\n")]
     assert [b[:2] for b in blocks] == [
@@ -55,7 +55,7 @@ def test_a_bilingual_srt_run_gives_each_cue_a_source_and_a_translation_line(serv
 
 
 def test_the_formats_listing_says_which_formats_offer_bilingual_output(service: Service) -> None:
-    with service.client() as c:
+    with service.client(service.new_account("bilingual", 100)) as c:
         formats = {f["name"]: f for f in c.get("/v1/languages").json()["formats"]}
     for name in ("docx", "html", "srt", "vtt", "xlsx", "pdf"):
         assert "bilingual" in formats[name]["output_modes"], name

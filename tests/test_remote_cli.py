@@ -83,13 +83,13 @@ def test_the_price_is_shown_and_asked_for_first(service: Service, tmp_path: Path
         refused = cli(service, "translate", "ask.txt", "--to", "es,ca", key=key, cwd=tmp_path)
         assert refused.returncode == 1
         said = " ".join(refused.stderr.split())
-        assert "ask.txt → es: 1 credits · 1 pages · 0 of 2 segments from memory or repeated · apertium" in said
-        assert "ask.txt → ca: 1 credits" in said and "Total: 2 credits for 2 translation(s); balance 50 → 48" in said
+        assert "ask.txt → es: 1 credit · 1 page · 0 of 2 segments from memory or repeated · apertium" in said
+        assert "ask.txt → ca: 1 credit" in said and "Total: 2 credits for 2 translations; balance 50 → 48" in said
         assert "--yes" in said and sorted(p.name for p in tmp_path.iterdir()) == ["ask.txt"]
         assert books() == (50, 0, [], [])
         # on a terminal, "n": nothing started either
         declined = _on_a_terminal(service, key, tmp_path, b"n\n", "ask.txt", "--to", "es")
-        assert declined.returncode == 1 and "Start 1 run(s) for 1 credits?" in declined.stderr
+        assert declined.returncode == 1 and "Start 1 run for 1 credit?" in declined.stderr
         assert books() == (50, 0, [], [])
         # "y": it runs, at the price shown
         agreed = _on_a_terminal(service, key, tmp_path, b"y\n", "ask.txt", "--to", "es")
@@ -101,7 +101,7 @@ def test_the_price_is_shown_and_asked_for_first(service: Service, tmp_path: Path
         again = cli(service, "translate", "--yes", "ask.txt", "--to", "es", "-o", "again.txt", key=key, cwd=tmp_path)
         assert again.returncode == 0, again.stderr
         said = " ".join(again.stderr.split())
-        assert "ask.txt → es: 0 credits · 1 pages · 2 of 2 segments from memory" in said
+        assert "ask.txt → es: 0 credits · 1 page · 2 of 2 segments from memory" in said
         assert "Total: 0 credits" in said and "1 of 1 translations done; 0 credits" in said
         assert books()[:2] == (49, 0)
 

@@ -201,7 +201,10 @@ def cluster(tmp_path: Path, redis: RedisServer, request: pytest.FixtureRequest) 
     from polydoc.db.session import get_engine
 
     backend = {**scaleout_env(), "POLYDOC_BROKER_URL": redis.url}
-    svc = make_service(tmp_path, {**backend, **getattr(request, "param", {})})
+    # the sweep's turns are logged at DEBUG; every run in the small lane, i.e. in the worker process the
+    # test started and signals (the large lane's child process is tested in tests/test_fair_queues.py)
+    quiet = {"POLYDOC_LOG_LEVEL": "DEBUG", "POLYDOC_SMALL_RUN_PAGES": "1000000"}
+    svc = make_service(tmp_path, {**backend, **quiet, **getattr(request, "param", {})})
     url = svc.env["POLYDOC_DATABASE_URL"]
     upgrade(url)  # once, before several processes start on the fresh database
     get_engine(url).dispose()
@@ -449,7 +452,7 @@ def test_faults_while_runs_in_flight(cluster: Cluster, redis: RedisServer) -> No
 # --- 3. periodic tasks run once per period, however many workers ---------------------------------
 
 TURN = re.compile(
-    r"^(\S+ \S+) INFO polydoc\.worker .* periodic task sweep_runs: this period's turn taken by (\S+)$", re.M
+    r"^(\S+ \S+) DEBUG polydoc\.worker .* periodic task sweep_runs: this period's turn taken by (\S+)$", re.M
 )
 
 

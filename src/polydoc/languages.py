@@ -86,7 +86,11 @@ def _unpacked_in_data_dir() -> Iterator[None]:
     every first use failed. It is unpacked in the data folder instead, once per process."""
     from polydoc.config import get_settings
 
-    saved, tempfile.tempdir = tempfile.tempdir, str(get_settings().data_dir)
+    folder = get_settings().data_dir
+    if not folder.is_dir():  # the local CLI has no data folder: the system's temporary folder then
+        yield
+        return
+    saved, tempfile.tempdir = tempfile.tempdir, str(folder)
     try:
         yield
     finally:

@@ -267,11 +267,6 @@ class RunExecution:
                 f"Nothing was translated: all {len(segments)} segments came back in the source language "
                 f"({quality.describe(review.counts)}); see the run's segments for the reasons"
             )
-        if review.segments_flagged:
-            self.tally.warnings.append(
-                f"{review.segments_flagged} of {len(segments)} segments flagged for review: "
-                f"{quality.describe(review.counts)}"
-            )
 
     def finish(self, dst: Path, name: str, fmt: str, route: Route) -> None:
         # billed: what the engine translated; not what memory served (but its share), nor what failed
