@@ -184,12 +184,28 @@ class Remote:
 
     def download(self, file_id: str, dest: Path | Callable[[str], Path]) -> Path:
         """Stream a file to `dest` (or to the path `dest(server_filename)`); written atomically."""
+        return self._save(f"/v1/files/{file_id}/download", dest)
+
+    def run_xliff(self, run_id: str, dest: Path | Callable[[str], Path]) -> Path:
+        """The run as XLIFF 2.1, streamed to `dest` (written atomically)."""
+        return self._save(f"/v1/runs/{run_id}/xliff", dest)
+
+    def apply_xliff(self, run_id: str, path: Path) -> dict:
+        """Apply an edited XLIFF's targets to the run and render it: {segments_changed, run}."""
+
+        def attempt() -> httpx.Response:
+            with path.open("rb") as fh:
+                return self.http.post(f"/v1/runs/{run_id}/xliff", files={"data": (path.name, fh)})
+
+        return self._call(attempt, repeatable=True).json()
+
+    def _save(self, url: str, dest: Path | Callable[[str], Path]) -> Path:
         try:
-            with self.http.stream("GET", f"/v1/files/{file_id}/download") as resp:
+            with self.http.stream("GET", url) as resp:
                 if not resp.is_success:
                     resp.read()
                     _raise_for(resp)
-                name = filename_from_disposition(resp.headers.get("content-disposition")) or file_id
+                name = filename_from_disposition(resp.headers.get("content-disposition")) or url.rstrip("/").split("/")[-2]
                 target = dest(name) if callable(dest) else dest
                 target.parent.mkdir(parents=True, exist_ok=True)
                 partial = target.with_name(f".{target.name}.part")

@@ -156,6 +156,36 @@ def runs_segments(
         out.print(Text(f"  → {seg['target']}"))
 
 
+@runs_app.command("xliff")
+def runs_xliff(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first characters)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Where to write it")] = None,
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Download the run as XLIFF 2.1, to review it in any CAT tool."""
+    with _connect(server, api_key) as remote:
+        saved = remote.run_xliff(remote.resolve("runs", run_id), output or (lambda name: Path(name)))
+    err.print(f"Saved {escape(str(saved))}; edit the targets, then: polydoc runs apply-xliff {run_id} FILE")
+
+
+@runs_app.command("apply-xliff")
+def runs_apply_xliff(
+    run_id: Annotated[str, typer.Argument(help="Run id (or its first characters)")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The edited XLIFF file")],
+    server: RemoteServer = DEFAULT_SERVER,
+    api_key: ApiKey = None,
+) -> None:
+    """Apply an edited XLIFF's targets to the run and rebuild its output (no credits)."""
+    with _connect(server, api_key) as remote:
+        answer = remote.apply_xliff(remote.resolve("runs", run_id), file)
+    run = answer["run"]
+    err.print(
+        f"{answer['segments_changed']} segment(s) changed; the reviewed output is file {run['output_file_id']}"
+    )
+    out.print(run["output_file_id"])
+
+
 @runs_app.command("cancel")
 def runs_cancel(
     run_ids: Annotated[list[str], typer.Argument(help="Run id(s), or their first characters")],
