@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
-from polydoc.api.schemas import MemoryImportRead, MemoryPairRead
+from polydoc.api.schemas.integrations import MemoryImportRead, MemoryPairRead
 from polydoc.api.upload import receive_upload, temp_folder
 from polydoc.config import get_settings
 from polydoc.services import memory_tmx

@@ -13,7 +13,8 @@ from fastapi.responses import StreamingResponse
 
 from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
 from polydoc.api.routes._links import set_next_link
-from polydoc.api.schemas import RunRead, SegmentEdit, SegmentRead, XliffApplied
+from polydoc.api.schemas import RunRead
+from polydoc.api.schemas.review import SegmentEdit, SegmentRead, XliffApplied
 from polydoc.api.upload import receive_upload, temp_folder
 from polydoc.db.session import session_scope
 from polydoc.errors import TooLarge

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from polydoc.api.deps import CurrentAccount, IdempotencyKey, one_thread
-from polydoc.api.schemas import TranslateRead, TranslateRequest
+from polydoc.api.schemas.integrations import TranslateRead, TranslateRequest
 from polydoc.services import idempotency, text
 
 router = APIRouter(prefix="/v1/translate", tags=["translate"])

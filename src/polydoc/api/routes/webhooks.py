@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from polydoc.api.deps import CurrentAccount, SessionDep, one_thread
 from polydoc.api.routes._links import set_next_link
-from polydoc.api.schemas import WebhookCreate, WebhookCreated, WebhookDeliveryRead, WebhookRead
+from polydoc.api.schemas.integrations import WebhookCreate, WebhookCreated, WebhookDeliveryRead, WebhookRead
 from polydoc.services import webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
