@@ -65,3 +65,21 @@ def loopback_page(browser, viewport: dict[str, int] = DESKTOP, **options: object
     context.route("**/*", only_loopback)
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     return page
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # noqa: ANN001
+    """A loopback-only desktop page; the test fails if the page threw or tried to leave the machine."""
+    page = loopback_page(browser)
+    yield page
+    errors, blocked = page.errors, page.blocked
+    page.context.close()
+    assert errors == [] and blocked == []
+
+
+def sign_in(page, base_url: str, key: str) -> None:  # noqa: ANN001
+    """Open the page and sign in with `key`; returns once the app shows."""
+    page.goto(base_url + "/")
+    page.get_by_label("API key").fill(key)
+    page.get_by_label("API key").press("Enter")
+    expect(page.locator("#app")).to_be_visible()

@@ -166,6 +166,15 @@ class FakeLLMPeer:
             self.api_key = api_key
             self.stats = _Stats()
 
+    def service_env(self) -> dict[str, str]:
+        """The settings of a Polydoc service whose `openai` engine talks to this peer."""
+        return {
+            "POLYDOC_OPENAI_BASE_URL": self.url,
+            "POLYDOC_OPENAI_MODEL": MODEL,
+            "POLYDOC_OPENAI_RETRY_BUDGET_SECONDS": "4",
+            "POLYDOC_OPENAI_TIMEOUT": "10",
+        }
+
     def __enter__(self) -> FakeLLMPeer:
         self.thread.start()
         return self

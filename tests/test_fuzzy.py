@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.helpers import Service, make_service, translate, wait_http
-from tests.llm_peer import MODEL, FakeLLMPeer
+from tests.helpers import Service, start_serve, translate
+from tests.llm_peer import FakeLLMPeer
 
 SENTENCES = [
     "The red house at the end of the street is very big and has a beautiful garden.",
@@ -31,16 +31,9 @@ def peer() -> Iterator[FakeLLMPeer]:
 
 @pytest.fixture(scope="module")
 def svc(peer: FakeLLMPeer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    s = make_service(
-        tmp_path_factory.mktemp("fuzzy"),
-        {
-            "POLYDOC_OPENAI_BASE_URL": peer.url,
-            "POLYDOC_OPENAI_MODEL": MODEL,
-            "POLYDOC_FUZZY_THRESHOLD": "0.75",
-        },
+    s = start_serve(
+        tmp_path_factory.mktemp("fuzzy"), {**peer.service_env(), "POLYDOC_FUZZY_THRESHOLD": "0.75"}
     )
-    s.start("serve", "serve", "--port", s.base_url.rsplit(":", 1)[1])
-    wait_http(f"{s.base_url}/healthz")
     s.key = s.new_account("fuzzy", 1000)
     yield s
     s.stop()

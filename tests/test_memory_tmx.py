@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 
 from polydoc.engines.memory import SegmentCache
-from tests.helpers import Service, make_service, translate, wait_http
-from tests.llm_peer import MODEL, FakeLLMPeer
+from tests.helpers import Service, start_serve, translate
+from tests.llm_peer import FakeLLMPeer
 
 HTML = (
     b"<html><body><p>The <b>red</b> house is very big and the garden is full of flowers.</p>"
@@ -29,17 +29,9 @@ def peer() -> Iterator[FakeLLMPeer]:
 
 @pytest.fixture(scope="module")
 def svc(peer: FakeLLMPeer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    s = make_service(
-        tmp_path_factory.mktemp("tmx"),
-        {
-            "POLYDOC_OPENAI_BASE_URL": peer.url,
-            "POLYDOC_OPENAI_MODEL": MODEL,
-            "POLYDOC_OPENAI_RETRY_BUDGET_SECONDS": "4",
-            "POLYDOC_TMX_MAX_BYTES": str(LIMIT),
-        },
+    s = start_serve(
+        tmp_path_factory.mktemp("tmx"), {**peer.service_env(), "POLYDOC_TMX_MAX_BYTES": str(LIMIT)}
     )
-    s.start("serve", "serve", "--port", s.base_url.rsplit(":", 1)[1])
-    wait_http(f"{s.base_url}/healthz")
     s.key = s.new_account("tmx-a", 1000)
     yield s
     s.stop()

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.helpers import Service, make_service, translate, upload, wait_http, wait_run
-from tests.llm_peer import MODEL, FakeLLMPeer, PeerBehaviour
+from tests.helpers import Service, start_serve, translate, upload, wait_run
+from tests.llm_peer import FakeLLMPeer, PeerBehaviour
 
 
 @pytest.fixture(scope="module")
@@ -24,17 +24,7 @@ def peer() -> Iterator[FakeLLMPeer]:
 
 @pytest.fixture(scope="module")
 def llm_service(peer: FakeLLMPeer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    svc = make_service(
-        tmp_path_factory.mktemp("quality"),
-        {
-            "POLYDOC_OPENAI_BASE_URL": peer.url,
-            "POLYDOC_OPENAI_MODEL": MODEL,
-            "POLYDOC_OPENAI_RETRY_BUDGET_SECONDS": "4",
-            "POLYDOC_OPENAI_TIMEOUT": "10",
-        },
-    )
-    svc.start("serve", "serve", "--port", svc.base_url.rsplit(":", 1)[1])
-    wait_http(f"{svc.base_url}/healthz")
+    svc = start_serve(tmp_path_factory.mktemp("quality"), peer.service_env())
     svc.key = svc.new_account("quality-user", 1000)
     yield svc
     svc.stop()

@@ -2,32 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from tests.browser import browser, expect, loopback_page  # noqa: F401 - `browser` is a fixture
+from tests.browser import browser, expect, page, sign_in  # noqa: F401 - `browser` and `page` are fixtures
 from tests.helpers import Service
 
 TEXT = b"The red house is very big.\n\nzorblaxing frobnicates wibbly\n\nThe dog sleeps in the garden.\n"
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001, F811
-    page = loopback_page(browser)
-    yield page
-    errors, blocked = page.errors, page.blocked
-    page.context.close()
-    assert errors == [] and blocked == []
-
-
-def test_a_run_card_says_what_to_review_and_lists_it(page, service: Service) -> None:  # noqa: ANN001
+def test_a_run_card_says_what_to_review_and_lists_it(page, service: Service) -> None:  # noqa: ANN001, F811
     key = service.new_account("web-flags", credits=50)
-    page.goto(service.base_url + "/")
-    page.get_by_label("API key").fill(key)
-    page.get_by_label("API key").press("Enter")
+    sign_in(page, service.base_url, key)
     expect(page.locator("#target-list input[value=es]")).to_be_attached()
-    page.locator("#file-input").set_input_files([{"name": "notes.txt", "mimeType": "text/plain", "buffer": TEXT}])
+    page.locator("#file-input").set_input_files(
+        [{"name": "notes.txt", "mimeType": "text/plain", "buffer": TEXT}]
+    )
     page.get_by_label("Spanish").check()
     page.locator("#start").click()
 

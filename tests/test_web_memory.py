@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.browser import browser, expect, loopback_page  # noqa: F401 - `browser` is a fixture
+from tests.browser import browser, expect, page, sign_in  # noqa: F401 - `browser` and `page` are fixtures
 from tests.helpers import Service
 
 TMX = (
@@ -20,21 +17,9 @@ TMX = (
 )
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001, F811
-    page = loopback_page(browser)
-    yield page
-    errors, blocked = page.errors, page.blocked
-    page.context.close()
-    assert errors == [] and blocked == []
-
-
-def test_import_and_export_a_tmx_on_the_account_page(page, service: Service) -> None:  # noqa: ANN001
+def test_import_and_export_a_tmx_on_the_account_page(page, service: Service) -> None:  # noqa: ANN001, F811
     key = service.new_account("web-memory", credits=10)
-    page.goto(service.base_url + "/")
-    page.get_by_label("API key").fill(key)
-    page.get_by_label("API key").press("Enter")
-    expect(page.locator("#app")).to_be_visible()
+    sign_in(page, service.base_url, key)
 
     page.locator("#memory-file").set_input_files(
         [{"name": "glossary.tmx", "mimeType": "application/x-tmx+xml", "buffer": TMX}]

@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
-import pytest
 
-from tests.browser import browser, expect, loopback_page  # noqa: F401 - `browser` is a fixture
+from tests.browser import browser, expect, page, sign_in  # noqa: F401 - `browser` and `page` are fixtures
 from tests.helpers import Service
 from tests.test_review import build_docx
 
 
-@pytest.fixture
-def page(browser) -> Iterator[object]:  # noqa: ANN001, F811
-    page = loopback_page(browser)
-    yield page
-    errors, blocked = page.errors, page.blocked
-    page.context.close()
-    assert errors == [] and blocked == []
-
-
-def test_edit_a_segment_in_the_browser_and_download_the_reviewed_docx(page, service: Service) -> None:  # noqa: ANN001
+def test_edit_a_segment_in_the_browser_and_download_the_reviewed_docx(page, service: Service) -> None:  # noqa: ANN001, F811
     key = service.new_account("web-review", credits=50)
-    page.goto(service.base_url + "/")
-    page.get_by_label("API key").fill(key)
-    page.get_by_label("API key").press("Enter")
+    sign_in(page, service.base_url, key)
     expect(page.locator("#target-list input[value=es]")).to_be_attached()
     page.locator("#file-input").set_input_files(
         [{"name": "report.docx", "mimeType": "application/octet-stream", "buffer": build_docx()}]
