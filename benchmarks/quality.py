@@ -11,77 +11,42 @@ Usage: .venv/bin/python benchmarks/quality.py [--paragraphs 3000] [--repeat 5]
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import demo_service  # noqa: E402
+
 from corpus import prose  # noqa: E402
 from polydoc import quality  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def translated_run(paragraphs: list[str]) -> tuple[float, list[dict]]:
     """(run seconds, its segments) for one run of the paragraphs as a TXT file."""
-    port = free_port()
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "POLYDOC_DATA_DIR": tmp}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "polydoc", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    if httpx.get(base + "/healthz").status_code == 200 and Path(tmp, "demo_api_key").exists():
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
-            key = Path(tmp, "demo_api_key").read_text().strip()
-            client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120)
-            data = "\n\n".join(paragraphs).encode()
-            file_id = client.post("/v1/files", files={"data": ("prose.txt", data)}).json()["id"]
-            run = client.post("/v1/runs", json={"input_file_id": file_id, "target_language": "es"}).json()
-            for _ in range(6000):  # at most 10 minutes
-                if run["status"] != "Running":
-                    break
-                time.sleep(0.1)
-                run = client.get(f"/v1/runs/{run['id']}").json()
-            assert run["status"] == "Succeeded", run
-            seconds = (
-                datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
-            ).total_seconds()
-            segments: list[dict] = []
-            url: str | None = f"/v1/runs/{run['id']}/segments"
-            params: dict | None = {"limit": 1000}
-            while url:
-                resp = client.get(url, params=params)
-                segments += resp.json()
-                link = resp.headers.get("Link")
-                url, params = (link.split(";")[0].strip("<>"), None) if link else (None, None)
-            return seconds, segments
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+    with demo_service() as client:
+        data = "\n\n".join(paragraphs).encode()
+        file_id = client.post("/v1/files", files={"data": ("prose.txt", data)}).json()["id"]
+        run = client.post("/v1/runs", json={"input_file_id": file_id, "target_language": "es"}).json()
+        for _ in range(6000):  # at most 10 minutes
+            if run["status"] != "Running":
+                break
+            time.sleep(0.1)
+            run = client.get(f"/v1/runs/{run['id']}").json()
+        assert run["status"] == "Succeeded", run
+        seconds = (
+            datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
+        ).total_seconds()
+        segments: list[dict] = []
+        url: str | None = f"/v1/runs/{run['id']}/segments"
+        params: dict | None = {"limit": 1000}
+        while url:
+            resp = client.get(url, params=params)
+            segments += resp.json()
+            url, params = resp.links.get("next", {}).get("url"), None
+        return seconds, segments
 
 
 def timed_checks(segments: list[dict], pair: quality.Pair, repeat: int) -> float:
