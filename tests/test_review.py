@@ -82,6 +82,9 @@ def test_a_tag_breaking_edit_is_refused_and_changes_nothing(service: Service) ->
             resp = c.patch(f"/v1/runs/{run['id']}/segments/{press['id']}", json={"target": broken})
             assert resp.status_code == 422 and resp.json()["error"]["code"] == "tags_mismatch", resp.text
         assert next(s for s in segments(c, run["id"]) if s["id"] == press["id"]) == press
+        for unknown in ("s999", "first"):
+            resp = c.patch(f"/v1/runs/{run['id']}/segments/{unknown}", json={"target": "x"})
+            assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found", resp.text
         assert c.get(f"/v1/runs/{run['id']}").json()["segments_edited"] == 0
 
 

@@ -50,7 +50,7 @@ def list_segments(
     run = get_run(session, account_id=account_id, run_id=run_id)
     query = select(RunSegment).where(RunSegment.run_id == run.id)
     if after is not None:
-        query = query.where(RunSegment.index > segment_index(after))
+        query = query.where(RunSegment.index > segment_index(after, code="invalid_cursor"))
     if flag is not None:
         query = query.where(RunSegment.flag_names.contains(f" {flag} ", autoescape=True))
     elif flagged:
@@ -60,8 +60,12 @@ def list_segments(
     return list(session.scalars(query.order_by(RunSegment.index).limit(limit)))
 
 
-def segment_index(segment_id: str) -> int:
+def is_segment_id(segment_id: str) -> bool:
+    return segment_id.startswith("s") and segment_id[1:].isdigit()
+
+
+def segment_index(segment_id: str, *, code: str = "not_found") -> int:
     """`s12` → 12; anything else names no segment."""
-    if not (segment_id.startswith("s") and segment_id[1:].isdigit()):
-        raise NotFound(f"No segment {segment_id!r}: segment ids look like s12", code="invalid_cursor")
+    if not is_segment_id(segment_id):
+        raise NotFound(f"No segment {segment_id!r}: segment ids look like s12", code=code)
     return int(segment_id[1:])

@@ -22,7 +22,7 @@ from polydoc.errors import BadRequest, MalformedDocument
 from polydoc.formats._safety import parse_xml
 from polydoc.segments import TAG
 from polydoc.services.review import edits as review
-from polydoc.services.review.segments import segment_index
+from polydoc.services.review.segments import is_segment_id, segment_index
 from polydoc.services.runs import get_run
 
 NS = "urn:oasis:names:tc:xliff:document:2.0"  # XLIFF 2.1 keeps the 2.0 namespace
@@ -147,8 +147,8 @@ def apply(session: Session, *, account_id: uuid.UUID, run_id: str, data: bytes) 
     Units the run does not know are refused by id, and then nothing changes."""
     run = get_run(session, account_id=account_id, run_id=run_id)
     targets = read_targets(data)
-    unknown = [u for u in targets if not _is_segment_id(u)]
-    indexes = {segment_index(u): t for u, t in targets.items() if _is_segment_id(u)}
+    unknown = [u for u in targets if not is_segment_id(u)]
+    indexes = {segment_index(u): t for u, t in targets.items() if is_segment_id(u)}
     current = dict(
         session.execute(
             select(RunSegment.index, RunSegment.target).where(
@@ -166,7 +166,3 @@ def apply(session: Session, *, account_id: uuid.UUID, run_id: str, data: bytes) 
     if edits:
         review.apply_edits(session, run, edits)
     return len(edits)
-
-
-def _is_segment_id(unit_id: str) -> bool:
-    return unit_id.startswith("s") and unit_id[1:].isdigit()
