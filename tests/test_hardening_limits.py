@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.builders import hostile
-from tests.helpers import POLYDOC, Service, make_service, start_serve, upload, wait_http
+from tests.helpers import POLYDOC, Service, make_service, start_serve, upload, wait_http, wait_run
 
 ADMIN = "hardening-admin-token"
 PUBLIC = "https://docs.example.test/polydoc"
@@ -40,18 +40,21 @@ def _stalled_upload(svc: Service) -> socket.socket:
     return sock
 
 
-def _closed_within(sock: socket.socket, seconds: float) -> bool:
-    """True when the server closes `sock` within `seconds` (what it sent before is skipped)."""
+def _closed_within(sock: socket.socket, seconds: float, said: list[bytes] | None = None) -> bool:
+    """True when the server closes `sock` within `seconds`; what it sent first goes to `said`."""
     deadline = time.monotonic() + seconds
     sock.settimeout(0.5)
     while time.monotonic() < deadline:
         try:
-            if sock.recv(65536) == b"":
-                return True
+            data = sock.recv(65536)
         except TimeoutError:
             continue
         except OSError:
             return True
+        if data == b"":
+            return True
+        if said is not None:
+            said.append(data)
     return False
 
 
@@ -109,12 +112,16 @@ def test_1100_idle_connections_do_not_stop_healthz(tmp_path: Path) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def test_a_body_shorter_than_its_length_is_cut_off(guarded: Service) -> None:
+def test_a_body_shorter_than_its_length_is_answered_408_and_cut_off(guarded: Service) -> None:
     sock = _stalled_upload(guarded)
+    said: list[bytes] = []
     try:
-        assert _closed_within(sock, 10), "a stalled upload held its connection"
+        assert _closed_within(sock, 10, said), "a stalled upload held its connection"
     finally:
         sock.close()
+    answer = b"".join(said)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b'"request_timeout"' in answer
 
 
 def test_a_request_that_never_ends_its_headers_is_cut_off(guarded: Service) -> None:
@@ -189,6 +196,33 @@ def test_a_one_slide_deck_of_100000_words_is_priced_by_its_text(guarded: Service
     assert estimate["credits"] >= 300, estimate
     assert abs(estimate["credits"] - text["credits"]) <= 2, (estimate["credits"], text["credits"])
     assert any("Priced by its text" in w for w in estimate["warnings"]), estimate["warnings"]
+
+
+def test_a_one_slide_deck_is_charged_its_estimate_or_refused_before_anything_is_sent(
+    guarded: Service,
+) -> None:
+    """The hold is made from the page count (1 credit); the worker tops it up to the text's price
+    before it sends anything, or ends the run 402 with nothing spent when the balance cannot."""
+    deck = hostile.pptx_wordy_slide()
+    with guarded.client() as c:
+        f = upload(c, "wordy.pptx", deck)
+        estimate = c.post("/v1/estimates", json={"input_file_id": f["id"], "target_language": "es"}).json()
+        created = c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()
+        assert created["hold_credits"] == 1  # the upper bound of its one page: 402 needs no parse
+        run = wait_run(c, created["id"], timeout=300)
+    assert run["status"] == "Succeeded", run
+    assert run["credits"] == estimate["credits"] >= 300, (run["credits"], estimate["credits"])
+
+    poor = guarded.new_account("poor", credits=50)
+    with guarded.client(poor) as c:
+        f = upload(c, "wordy.pptx", deck)
+        run = wait_run(
+            c, c.post("/v1/runs", json={"input_file_id": f["id"], "target_language": "es"}).json()["id"]
+        )
+        account = c.get("/v1/account").json()
+    assert run["status"] == "Failed" and run["error"]["code"] == "insufficient_credits", run
+    assert "more credits" in run["error"]["message"]
+    assert not run["input_tokens"] and account["balance"] == 50, (run, account)
 
 
 def _text_of(deck: bytes) -> bytes:

@@ -1,7 +1,8 @@
 """The credit ledger (append-only entries, balance = SUM(amount)) and the price of a run.
 
-A run reserves an upper bound with a `hold` entry; success adds a `release` of the hold and a
-`charge` of the final cost (never more than the hold); failure or cancel adds only the `release`.
+A run reserves an upper bound with a `hold` entry (topped up once when a paged document's text
+proves to be worth more than its pages); success adds a `release` of the hold and a `charge` of
+the final cost (never more than the hold); failure or cancel adds only the `release`.
 Every entry carries an idempotency key (`run:<id>:charge`), so a retried run can never be charged
 twice.
 
@@ -209,6 +210,27 @@ def reserve(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amoun
         kind="hold",
         idem_key=f"run:{run_id}:hold",
         run_id=run_id,
+    )
+
+
+def top_up(session: Session, *, account_id: uuid.UUID, run_id: uuid.UUID, amount: int) -> None:
+    """Hold `amount` more for a run whose text proved larger than its pages (a one-slide deck of
+    100,000 words): once per run, refused like the first hold when the balance cannot cover it."""
+    lock_account(session, account_id)
+    available = balance(session, account_id)
+    if available < amount:
+        raise InsufficientCredits(
+            f"The document holds more text than its pages: the run needs {amount} more credits "
+            f"but the account has {available}"
+        )
+    add_entry(
+        session,
+        account_id=account_id,
+        amount=-amount,
+        kind="hold",
+        idem_key=f"run:{run_id}:hold-top-up",
+        run_id=run_id,
+        note="the document's text is billed by its standard pages, more than its real pages",
     )
 
 

@@ -25,6 +25,7 @@ import uuid
 
 from celery import signals
 
+from polydoc import cage
 from polydoc.config import get_settings
 from polydoc.db.session import session_scope
 from polydoc.engines import close_all
@@ -172,6 +173,7 @@ def _setup_logging(**_kwargs: object) -> None:
 @signals.worker_ready.connect
 def _on_worker_ready(**_kwargs: object) -> None:
     """A restarted worker picks up runs its predecessor left at once, then ticks periodically."""
+    cage.prewarm()  # the parser processes import their parsers now, not on the first run
     try:
         sweep_runs()
     except Exception:

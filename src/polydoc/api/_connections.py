@@ -6,7 +6,8 @@ against a 1,024 open-file limit locked everyone out. `GuardedH11` is uvicorn's o
 with three additions:
 
 * a request's headers must arrive within `http_header_timeout` of the connection opening (or of
-  the previous response), and its body may not stall longer than `http_body_timeout`;
+  the previous response), and its body may not stall longer than `http_body_timeout` (answered
+  408 `request_timeout` when nothing was answered yet);
 * at most `http_max_connections` connections (also kept below the open-file limit): a new one
   beyond it closes the oldest connection that has not sent a request, so idle sockets cannot
   lock clients out; when every connection is busy the newcomer gets a 503 and is closed;
@@ -39,15 +40,27 @@ def connection_cap() -> int:
     return cap
 
 
-def _busy_response() -> bytes:
-    body = json.dumps(
-        {"error": {"code": "too_many_connections", "message": "The server is at its connection limit"}}
-    ).encode()
+def _error_response(status: str, code: str, message: str, extra: str = "") -> bytes:
+    """A whole error response written straight to the socket (no request cycle to answer it)."""
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
     head = (
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 5\r\n"
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}"
         f"connection: close\r\ncontent-length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
+
+
+def _busy_response() -> bytes:
+    return _error_response(
+        "503 Service Unavailable", "too_many_connections", "The server is at its connection limit",
+        "retry-after: 5\r\n",
+    )  # fmt: skip
+
+
+def _stalled_response(seconds: float) -> bytes:
+    return _error_response(
+        "408 Request Timeout", "request_timeout", f"The request body stalled for more than {seconds:g} s",
+    )  # fmt: skip
 
 
 class GuardedH11(H11Protocol):
@@ -110,6 +123,9 @@ class _Watchdog:
         now = time.monotonic()
         for conn in list(self.connections):
             if isinstance(conn, GuardedH11) and not conn.transport.is_closing() and conn.expired(now):
+                if not conn.idle and conn.conn.our_state is h11.SEND_RESPONSE:
+                    # a body that stopped coming, and nothing answered yet: say why before closing
+                    conn.transport.write(_stalled_response(conn.body_timeout))
                 conn.transport.close()
         self.loop.call_later(1.0, self.tick)
 

@@ -151,7 +151,7 @@ class RunExecution:
                 token=self.token,
                 characters=basis.characters,
                 characters_cached=basis.characters_cached,
-                credits=basis.credits(),
+                credits=0 if get_engine(route.engine_name).free else basis.credits(),
             )
             if kept is None:
                 raise RunLost(str(self.run_id))

@@ -91,7 +91,8 @@ def record_basis(
     session: Session, *, run_id: uuid.UUID, token: str, characters: int, characters_cached: int, credits: int
 ) -> tuple[int, int] | None:
     """Fix the run's price basis the first time it looks into the memory, and show its estimate as
-    `credits` while it runs. Returns the basis kept (an earlier attempt's wins: the translations it
+    `credits` while it runs (0 for a free engine), topping up the hold when the text is worth more
+    than the pages it was made from. Returns the basis kept (an earlier attempt's wins: the translations it
     stored are not "from memory" for this run), or None when the run is no longer ours."""
     if not _update_held(
         session,
@@ -103,8 +104,15 @@ def record_basis(
         return None
     kept = session.execute(select(Run.characters, Run.characters_cached).where(Run.id == run_id)).one()
     if tuple(kept) == (characters, characters_cached):
-        held = session.scalar(select(Run.hold_credits).where(Run.id == run_id)) or 0
-        _update_held(session, run_id=run_id, token=token, credits=min(credits, held))  # a free engine: 0
+        account_id, held = session.execute(
+            select(Run.account_id, Run.hold_credits).where(Run.id == run_id)
+        ).one()
+        if credits > held:
+            # the hold was made from the page count; the text is worth more (billing.Basis.by_text):
+            # hold the rest now, before anything is sent, or end the run 402 with nothing spent
+            billing.top_up(session, account_id=account_id, run_id=run_id, amount=credits - held)
+            held = credits
+        _update_held(session, run_id=run_id, token=token, credits=credits, hold_credits=held)
     return int(kept[0]), int(kept[1])
 
 
