@@ -39,8 +39,8 @@ def inspect(path: str, filename: str) -> tuple[str, int, list[str]]:
     sample: list[str] = []
     size = 0
     for seg in handler.extract(src):
-        if size <= SAMPLE_CHARS:
-            sample.append(prose(seg.text))
+        if size <= SAMPLE_CHARS:  # cut: one 50 MB line must not cross the pipe to the API whole
+            sample.append(prose(seg.text)[: SAMPLE_CHARS + 1 - size])
         size += len(strip_tags(seg.text))
         if size > SAMPLE_CHARS and handler.paged:  # real pages are counted apart
             break

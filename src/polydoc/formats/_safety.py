@@ -23,6 +23,7 @@ from polydoc.errors import HostileDocument, MalformedDocument
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 # libxml2's own guards against entity expansion (its messages, as lxml reports them)
 _ENTITY_ABUSE = re.compile(r"amplification|entity reference loop", re.IGNORECASE)
+_OUT_OF_MEMORY = re.compile(r"memory allocation failed|^unknown error$", re.IGNORECASE)
 
 
 def xml_parser(*, recover: bool = False) -> etree.XMLParser:
@@ -50,6 +51,10 @@ def parse_xml(data: bytes, *, what: str = "XML part") -> etree._Element:
     except etree.XMLSyntaxError as exc:
         if _ENTITY_ABUSE.search(exc.msg or ""):
             raise refused from exc
+        if _OUT_OF_MEMORY.search(exc.msg or "unknown error"):
+            # libxml2 says "Memory allocation failed" (or nothing) when a memory ceiling stops it: the
+            # part may be well formed, it is too large to read here (the cage maps MemoryError)
+            raise MemoryError(f"{what} needs more memory to parse than the limit allows") from exc
         raise MalformedDocument(f"{what} is not well-formed XML: {exc.msg}") from exc
     dtd = root.getroottree().docinfo.internalDTD
     if dtd is not None and next(dtd.iterentities(), None) is not None:
