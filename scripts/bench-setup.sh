@@ -13,8 +13,15 @@ if ! dpkg-query -W -f='${Status}' apertium-apy 2>/dev/null | grep -q "install ok
   $SUDO apt-get update -qq
   # its recommends (python3-streamparser, chardet) are what /translateDoc and /translate use;
   # policy-rc.d keeps the package's own service from starting: the benchmark starts APY itself
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d.polydoc >/dev/null
+  # (one we put there is taken away again; an administrator's own is left alone)
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq apertium-apy >/dev/null
+  if [ -n "$own_policy" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
 fi
 if ! .venv/bin/python -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('py_spy') is None)" 2>/dev/null \
    && [ ! -x .venv/bin/py-spy ]; then

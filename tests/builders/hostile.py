@@ -637,34 +637,34 @@ class Hostile:
         return bool(self.codes)
 
 
-def _fixed(data: Callable[[], bytes]) -> Callable[[str], bytes]:
+def fixed(data: Callable[[], bytes]) -> Callable[[str], bytes]:
     return lambda _url: data()
 
 
 def corpus() -> list[Hostile]:
     cases = [
-        Hostile("zip-high-ratio", "ratio.docx", _fixed(high_ratio_docx), BOMB),
-        Hostile("zip-lying-sizes", "lying.docx", _fixed(lying_sizes_docx), BOMB | BROKEN),
-        Hostile("zip-member-count", "members.docx", _fixed(member_count_bomb), BOMB),
-        Hostile("zip-nested-as-main-part", "nested.docx", _fixed(docx_is_nested_bomb), BROKEN | BOMB),
-        Hostile("zip-bare-nested", "42.zip", _fixed(nested_zip_bomb), UNSUPPORTED),
+        Hostile("zip-high-ratio", "ratio.docx", fixed(high_ratio_docx), BOMB),
+        Hostile("zip-lying-sizes", "lying.docx", fixed(lying_sizes_docx), BOMB | BROKEN),
+        Hostile("zip-member-count", "members.docx", fixed(member_count_bomb), BOMB),
+        Hostile("zip-nested-as-main-part", "nested.docx", fixed(docx_is_nested_bomb), BROKEN | BOMB),
+        Hostile("zip-bare-nested", "42.zip", fixed(nested_zip_bomb), UNSUPPORTED),
         # an archive inside a member is opaque data to a .docx: translated, copied unopened
-        Hostile("zip-nested-embedded", "embedded.docx", _fixed(docx_with_nested_bomb)),
-        Hostile("xml-deep-nesting", "deep.docx", _fixed(docx_deep_nesting), BROKEN),
+        Hostile("zip-nested-embedded", "embedded.docx", fixed(docx_with_nested_bomb)),
+        Hostile("xml-deep-nesting", "deep.docx", fixed(docx_deep_nesting), BROKEN),
         # valid: must be translated, in bounded time and memory
-        Hostile("docx-200k-runs", "runs.docx", _fixed(docx_many_runs), seconds=150.0),
-        Hostile("truncated-docx", "cut.docx", _fixed(lambda: truncated(docx_long())), BROKEN),
-        Hostile("truncated-xlsx", "cut.xlsx", _fixed(lambda: truncated(xlsx())), BROKEN),
-        Hostile("truncated-epub", "cut.epub", _fixed(lambda: truncated(epub(chapter("", "A")))), BROKEN),
-        Hostile("pdf-pages-self-loop", "loop.pdf", _fixed(pdf_self_loop), BROKEN),
-        Hostile("pdf-pages-mutual-loop", "loop2.pdf", _fixed(pdf_mutual_loop), BROKEN),
-        Hostile("empty", "empty.txt", _fixed(lambda: b""), frozenset({"empty_file"})),
-        Hostile("empty-named-docx", "empty.docx", _fixed(lambda: b""), frozenset({"empty_file"})),
-        Hostile("pdf-named-docx", "report.docx", _fixed(pdf_valid), UNSUPPORTED),
-        Hostile("text-named-xlsx", "sheet.xlsx", _fixed(lambda: TEXT.encode()), UNSUPPORTED),
-        Hostile("png-named-txt", "notes.txt", _fixed(png_pixel), UNSUPPORTED),
-        Hostile("docx-named-pdf", "paper.pdf", _fixed(lambda: docx(docx_xml(paragraph(TEXT)))), UNSUPPORTED),
-        Hostile("random-named-pdf", "scan.pdf", _fixed(lambda: random_bytes(20_000)), UNSUPPORTED),
+        Hostile("docx-200k-runs", "runs.docx", fixed(docx_many_runs), seconds=150.0),
+        Hostile("truncated-docx", "cut.docx", fixed(lambda: truncated(docx_long())), BROKEN),
+        Hostile("truncated-xlsx", "cut.xlsx", fixed(lambda: truncated(xlsx())), BROKEN),
+        Hostile("truncated-epub", "cut.epub", fixed(lambda: truncated(epub(chapter("", "A")))), BROKEN),
+        Hostile("pdf-pages-self-loop", "loop.pdf", fixed(pdf_self_loop), BROKEN),
+        Hostile("pdf-pages-mutual-loop", "loop2.pdf", fixed(pdf_mutual_loop), BROKEN),
+        Hostile("empty", "empty.txt", fixed(lambda: b""), frozenset({"empty_file"})),
+        Hostile("empty-named-docx", "empty.docx", fixed(lambda: b""), frozenset({"empty_file"})),
+        Hostile("pdf-named-docx", "report.docx", fixed(pdf_valid), UNSUPPORTED),
+        Hostile("text-named-xlsx", "sheet.xlsx", fixed(lambda: TEXT.encode()), UNSUPPORTED),
+        Hostile("png-named-txt", "notes.txt", fixed(png_pixel), UNSUPPORTED),
+        Hostile("docx-named-pdf", "paper.pdf", fixed(lambda: docx(docx_xml(paragraph(TEXT)))), UNSUPPORTED),
+        Hostile("random-named-pdf", "scan.pdf", fixed(lambda: random_bytes(20_000)), UNSUPPORTED),
     ]
     for kind in ("laughs", "file", "http", "param"):
         cases += [
