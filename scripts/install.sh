@@ -16,11 +16,11 @@ SERVE_PACKAGES=(
   apertium-fra-frp apertium-hbs-eng apertium-isl-eng apertium-mkd-eng apertium-oc-ca apertium-oc-es
   apertium-oci-fra apertium-por-cat apertium-pt-gl apertium-spa-arg apertium-spa-ast apertium-spa-cat
   apertium-srd-ita
-  tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-cat tesseract-ocr-glg tesseract-ocr-fra
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-cat tesseract-ocr-glg tesseract-ocr-fra
   tesseract-ocr-por tesseract-ocr-ita tesseract-ocr-bre tesseract-ocr-epo tesseract-ocr-ron
   tesseract-ocr-eus tesseract-ocr-hrv tesseract-ocr-srp tesseract-ocr-srp-latn tesseract-ocr-bos
   tesseract-ocr-isl tesseract-ocr-mkd tesseract-ocr-oci
-  fonts-dejavu-core fonts-noto-core qpdf poppler-utils gettext
+  fonts-dejavu-core fonts-noto-core fonts-droid-fallback qpdf poppler-utils gettext
 )
 TEST_PACKAGES=(
   chromium

@@ -51,6 +51,9 @@ class PeerBehaviour:
     wrong_language: str = "ca"
     report_usage: bool = True
     chatty: bool = False  # wrap the JSON in prose and a ```json fence, as small models do
+    # answer from this table (source text -> translation) instead of Apertium, for targets
+    # Apertium has no pair for (Arabic, Hebrew, Chinese, Japanese); unknown texts come back as sent
+    phrasebook: dict[str, str] | None = None
 
 
 @dataclass
@@ -271,7 +274,10 @@ class FakeLLMPeer:
         glossary = [] if b.ignore_glossary else [(g["source"], g["target"]) for g in task.get("glossary", [])]
         sources = [seg["text"] for seg in task["segments"]]
         pair = LangPair(task["source_language"], task["target_language"])
-        translated = self.translator.translate(pair, sources, glossary)
+        if b.phrasebook is not None:
+            translated = [b.phrasebook.get(source, source) for source in sources]
+        else:
+            translated = self.translator.translate(pair, sources, glossary)
         if b.ignore_glossary_in or b.wrong_language_in:
             translated = [
                 self._misread(pair, source, out, glossary)

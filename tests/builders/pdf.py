@@ -193,7 +193,8 @@ def build_long(folder: Path, pages: int, name: str | None = None) -> Path:
 
 
 def build_scanned(folder: Path, pages: int = 1, name: str = "scanned.pdf") -> Path:
-    """Pages that are only an image of text (no text layer), like a scan."""
+    """Pages that only carry a photo, a quarter of the page and no text in it: no text layer and
+    nothing for OCR (`tests/builders/scans.py` makes scans of text)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     photo = _photo(folder)

@@ -18,7 +18,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from polydoc.errors import EncryptedDocument, HostileDocument, MalformedDocument, PolydocError
 from polydoc.formats import handler_for
-from polydoc.formats.pdf import _fonts as _pdf_fonts
+from polydoc.formats.pdf.glyphs import fonts as _pdf_fonts
 from polydoc.segments import strip_tags
 from tests.builders import pdf as build
 from tests.fakes import mark_words
@@ -84,7 +84,7 @@ def test_extract_finds_blocks_in_reading_order(report) -> None:
     src, _dst, _report = report
     segments = list(HANDLER.extract(src))
     ids = [s.id for s in segments]
-    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"p\d+#b\d+", i) for i in ids)
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"p\d+#b\d+|outline#\d+|title", i) for i in ids)
     texts = [strip_tags(s.text) for s in segments]
 
     def where(words: str) -> int:
@@ -172,14 +172,10 @@ def test_images_links_and_graphics_are_untouched(report, tmp_path: Path) -> None
             assert len(page_before.get_images()) == len(page_after.get_images())
             assert page_before.mediabox == page_after.mediabox
 
-            def links(page: pikepdf.Page) -> list[tuple]:
-                return [
-                    (str(a.A.URI), [round(float(v), 2) for v in a.Rect])
-                    for a in page.get("/Annots", [])
-                    if a.Subtype == "/Link"
-                ]
+            def links(page: pikepdf.Page) -> list[str]:
+                return [str(a.A.URI) for a in page.get("/Annots", []) if a.Subtype == "/Link"]
 
-            assert links(page_before) == links(page_after)
+            assert links(page_before) == links(page_after)  # links move with their text (test_pdf_paragraphs)
         assert any(str(a.A.URI) == build.LINK_URL for a in after.pages[0].Annots)
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils is not installed")
@@ -277,7 +273,8 @@ def test_target_script_gets_a_font_that_covers_it(tmp_path: Path) -> None:
     assert "Привет, мир" in _text(out, 0)
     fonts = {c.fontname.split("+")[-1] for c in _chars(out, 0) if c.get_text() in "Привет"}
     assert fonts and all(f.startswith(("Noto", "DejaVu")) for f in fonts)
-    result = _translate(src, tmp_path / "zh.pdf", fn=lambda text: "漢字")
+    # Khitan small script: no Debian font package the set-up installs covers it (CJK now has one)
+    result = _translate(src, tmp_path / "kt.pdf", fn=lambda text: "\U00018b00\U00018b01")
     assert result is not None and any("No installed font has the characters" in w for w in result.warnings)
 
 

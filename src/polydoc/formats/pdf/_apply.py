@@ -136,7 +136,7 @@ def apply_plan(
     resources = shallow_copy(resources) if isinstance(resources, Dictionary) else Dictionary()
     xobjects = resources.get("/XObject")
     resources.XObject = shallow_copy(xobjects) if isinstance(xobjects, Dictionary) else Dictionary()
-    stripper = Stripper(pdf, plan.remove)
+    stripper = Stripper(pdf, plan.remove, plan.paths)
     body = stripper.rewrite(pikepdf.parse_content_stream(pikepdf.Page(page)), (), resources)
     if stripper.removed != len(plan.remove):
         raise StreamMismatch(f"{len(plan.remove) - stripper.removed} operators were not found")
@@ -147,3 +147,38 @@ def apply_plan(
     page.Resources = resources
     if "/Thumb" in page:
         del page["/Thumb"]
+    if plan.links:
+        _move_links(page, plan)
+
+
+def _move_links(page: pikepdf.Dictionary, plan: PagePlan) -> None:
+    """Put each link annotation over its translated text: /Rect around all of it and one
+    quadrilateral per line in /QuadPoints (viewers that read them highlight only the text)."""
+    annots = page.get("/Annots")
+    if not isinstance(annots, Array):
+        return
+    back = invert(plan.ctm)  # type: ignore[arg-type]
+    ordinal = -1
+    for annot in annots:
+        if not isinstance(annot, Dictionary) or annot.get("/Subtype") != Name.Link:
+            continue
+        ordinal += 1
+        boxes = plan.links.get(ordinal)
+        if not boxes:
+            continue
+        quads, xs, ys = [], [], []
+        for box in boxes:
+            (ax, ay), (bx, by) = _user_pt(back, box[0], box[1]), _user_pt(back, box[2], box[3])
+            x0, y0, x1, y1 = min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+            quads += [x0, y1, x1, y1, x0, y0, x1, y0]  # the order Acrobat writes
+            xs += [x0, x1]
+            ys += [y0, y1]
+        annot.Rect = Array(_nums((min(xs), min(ys), max(xs), max(ys))))
+        annot.QuadPoints = Array(_nums(tuple(quads)))
+        if "/AP" in annot:  # a drawn appearance would stay at the old place
+            del annot["/AP"]
+
+
+def _user_pt(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f

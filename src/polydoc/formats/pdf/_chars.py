@@ -17,12 +17,14 @@ from pdfminer.pdfdevice import PDFTextDevice
 from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFGraphicState, PDFPageInterpreter, PDFResourceManager, PDFTextState
 from pdfminer.pdfpage import PDFPage
-from pdfminer.psparser import literal_name
+from pdfminer.pdftypes import resolve1
+from pdfminer.psparser import LIT, literal_name
 from pdfminer.utils import Matrix, apply_matrix_pt, apply_matrix_rect, mult_matrix, translate_matrix
 
 Rect = tuple[float, float, float, float]
 OpKey = tuple[tuple[int, ...], int]  # (ordinals of the Do operators leading there, show ordinal)
 
+LITERAL_LINK = LIT("Link")
 _MAX_PATHS = 4000  # rules kept per page; vector-heavy pages only lose some obstacles
 _MATH_FONT = re.compile(
     r"cmmi|cmsy|cmex|cmbsy|msam|msbm|eufm|eusm|rsfs|wasy|stmary|esint|symbol|math|stix|dingbat|wingding",
@@ -86,6 +88,24 @@ class Char:
     usable: bool  # horizontal, visible, known Unicode: can be laid out again
 
 
+@dataclass(frozen=True, slots=True)
+class Stroke:
+    """A thin rule and the operator that painted it: an underline or strike-through when it
+    runs along text, removed and redrawn with it."""
+
+    box: Rect
+    op: OpKey  # (form path, ordinal among the path-painting operators there)
+    color: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A /Link annotation: `ordinal` among the page's link annotations, `rect` in display space."""
+
+    ordinal: int
+    rect: Rect
+
+
 @dataclass(slots=True)
 class PageContent:
     width: float
@@ -95,6 +115,9 @@ class PageContent:
     ops: dict[OpKey, ShowOp] = field(default_factory=dict)
     rules: list[Rect] = field(default_factory=list)  # thin strokes: table grids, separators
     edges: list[Rect] = field(default_factory=list)  # bounding boxes of other paths and of images
+    images: list[Rect] = field(default_factory=list)  # where images are drawn (scans: `ocr.scan`)
+    strokes: list[Stroke] = field(default_factory=list)  # the rules again, as decoration candidates
+    links: list[Link] = field(default_factory=list)  # /Link annotations with a rectangle
 
     @property
     def has_text(self) -> bool:
@@ -175,6 +198,8 @@ class _Collector(PDFTextDevice):
         self.visible = True
         self.clipping = False
         self._faces: dict[int, Face] = {}
+        self.form: tuple[int, ...] = ()  # the Form XObject being drawn (Do ordinals)
+        self._paints: dict[tuple[int, ...], int] = {}
 
     def render_char(
         self,
@@ -224,6 +249,8 @@ class _Collector(PDFTextDevice):
     def paint_path(
         self, gstate: PDFGraphicState, stroke: bool, fill: bool, evenodd: bool, path: list[tuple]
     ) -> None:
+        key: OpKey = (self.form, self._paints.get(self.form, 0))
+        self._paints[self.form] = key[1] + 1  # every painting operator counts, kept or not
         if len(self.content.rules) + len(self.content.edges) >= _MAX_PATHS:
             return
         pts = [apply_matrix_pt(self.ctm, (seg[-2], seg[-1])) for seg in path if len(seg) >= 3]
@@ -233,12 +260,17 @@ class _Collector(PDFTextDevice):
         box = (min(xs), min(ys), max(xs), max(ys))
         thin = box[2] - box[0] < 2.5 or box[3] - box[1] < 2.5
         (self.content.rules if thin and (stroke or fill) else self.content.edges).append(box)
+        if thin and (stroke or fill) and box[2] - box[0] >= 2.5 and not (gstate.dash and gstate.dash[0]):
+            color = _color(gstate.scolor if stroke else gstate.ncolor)
+            self.content.strokes.append(Stroke(box, key, color))
 
     def render_image(self, name: str, stream: object) -> None:
         x0, y0 = apply_matrix_pt(self.ctm, (0, 0))
         x1, y1 = apply_matrix_pt(self.ctm, (1, 1))
+        box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
         if len(self.content.edges) < _MAX_PATHS:
-            self.content.edges.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+            self.content.edges.append(box)
+            self.content.images.append(box)
 
 
 class _Interpreter(PDFPageInterpreter):
@@ -259,10 +291,15 @@ class _Interpreter(PDFPageInterpreter):
         self._font_res = literal_name(fontid) if fontid is not None else ""
         super().do_Tf(fontid, fontsize)
 
+    def render_contents(self, resources: object, streams: object, ctm: Matrix = (1, 0, 0, 1, 0, 0)) -> None:
+        self.device.form = self.path  # type: ignore[attr-defined]
+        super().render_contents(resources, streams, ctm)  # type: ignore[arg-type]
+
     def do_Do(self, xobjid_arg: object) -> None:
         self._child = (*self.path, self._dos)
         self._dos += 1
         super().do_Do(xobjid_arg)
+        self.device.form = self.path  # type: ignore[attr-defined]
         # the Form's interpreter left its own CTM on the shared device
         self.device.set_ctm(self.ctm)
 
@@ -330,7 +367,37 @@ def read_page(rsrcmgr: PDFResourceManager, page: PDFPage) -> PageContent:
     interpreter = _Interpreter(rsrcmgr, device)
     device.set_ctm(ctm)
     interpreter.render_contents(page.resources, page.contents, ctm=ctm)
+    content.links = _links(page, ctm)
     return content
+
+
+def _links(page: PDFPage, ctm: Matrix) -> list[Link]:
+    """The page's link annotations with their rectangles in display space."""
+    out: list[Link] = []
+    try:
+        annots = resolve1(page.annots) or []
+        for annot in annots if isinstance(annots, list) else []:
+            annot = resolve1(annot)
+            if not isinstance(annot, dict) or resolve1(annot.get("Subtype")) is not LITERAL_LINK:
+                continue
+            ordinal = len(out)
+            rect = [float(resolve1(v)) for v in resolve1(annot.get("Rect")) or []]
+            if len(rect) == 4:
+                x0, y0, x1, y1 = apply_matrix_rect(
+                    ctm,
+                    (
+                        min(rect[0], rect[2]),
+                        min(rect[1], rect[3]),
+                        max(rect[0], rect[2]),
+                        max(rect[1], rect[3]),
+                    ),
+                )
+                out.append(Link(ordinal, (x0, y0, x1, y1)))
+            else:
+                out.append(Link(ordinal, (0.0, 0.0, 0.0, 0.0)))
+    except (TypeError, ValueError, AttributeError):
+        return out  # a damaged annotation list: links stay where they are
+    return out
 
 
 def op_user_ctm(op: ShowOp, page_ctm: Matrix) -> Matrix:

@@ -19,10 +19,13 @@ from reportlab.pdfgen.canvas import Canvas
 from polydoc.errors import MalformedDocument
 from polydoc.formats.base import RebuildReport, Segment
 from polydoc.formats.pdf._apply import apply_plan, translated_copy
-from polydoc.formats.pdf._fonts import FontBook
+from polydoc.formats.pdf._draw import MIN_SCALE
+from polydoc.formats.pdf._meta import apply_meta, meta_segments
 from polydoc.formats.pdf._page import PagePlan, PageText, page_text, plan_page
 from polydoc.formats.pdf._source import Source, open_pike, open_source
 from polydoc.formats.pdf._strip import StreamMismatch
+from polydoc.formats.pdf.glyphs.fonts import FontBook
+from polydoc.formats.pdf.ocr.scan import OcrPage, Scans
 
 CHUNK = 32  # pages per overlay file
 
@@ -39,14 +42,19 @@ class _Stats:
     overflow: int = 0
     locked: int = 0
     first_error: MalformedDocument | None = None
+    scans: Scans | None = None  # pages that are only an image are read by OCR (`ocr.scan`)
 
-    def read(self, source: Source, index: int) -> PageText | None:
+    def read(self, source: Source, index: int) -> PageText | OcrPage | None:
         try:
             content = source.read(index)
+            scan = self.scans.read(index, content) if self.scans is not None else None
         except MalformedDocument as exc:
             self.failed.append(index + 1)
             self.first_error = self.first_error or exc
             return None
+        if scan is not None:
+            self.text_pages += 1
+            return scan
         if content.has_text:
             self.text_pages += 1
         else:
@@ -58,7 +66,7 @@ class _Stats:
             raise self.first_error
         if not self.text_pages:
             raise MalformedDocument(
-                "The PDF has no text layer (it looks like a scan); run OCR on it first",
+                "The PDF has no text layer, and OCR found no text on its pages",
                 code="no_text_layer",
             )
 
@@ -69,7 +77,7 @@ class _Stats:
         self.locked += plan.locked
 
     def warnings(self, fonts: FontBook | None) -> list[str]:
-        out = []
+        out = self.scans.warnings() if self.scans is not None else []
         if self.no_text:
             out.append(f"{self.no_text} of {self.total} pages have no text layer and were left as they are")
         if self.failed:
@@ -87,10 +95,11 @@ class _Stats:
                 f"{len(self.fallbacks)} segments came back with broken inline tags ({shown}); "
                 "their text was set without inline formatting"
             )
-        if self.shrunk:
-            out.append(f"{self.shrunk} text blocks were set below half their size to fit their boxes")
         if self.overflow:
-            out.append(f"{self.overflow} text blocks did not fit their boxes even at the smallest size")
+            out.append(
+                f"{self.overflow} text blocks did not fit their boxes even at "
+                f"{MIN_SCALE:.0%} of their size and run past them"
+            )
         if fonts is not None and fonts.missing:
             chars = "".join(sorted(fonts.missing)[:20])
             out.append(f"No installed font has the characters {chars!r}; they show as empty boxes")
@@ -127,13 +136,15 @@ class PdfDocument:
 
     def extract(self, src: Path) -> Iterator[Segment]:
         with open_source(src) as source:
-            stats = _Stats(len(source.pike.pages))
+            stats = _Stats(len(source.pike.pages), scans=Scans(src))
             for index in range(stats.total):
                 page = stats.read(source, index)
                 if page is not None:
                     for sid, text, context in page.segments():
                         yield Segment(sid, text, context)
             stats.check()
+            for sid, text, context in meta_segments(source.pike):
+                yield Segment(sid, text, context)
 
     def rebuild(
         self,
@@ -153,7 +164,7 @@ class PdfDocument:
             return book[0]
 
         with open_source(src) as source, tempfile.TemporaryDirectory(prefix="polydoc-pdf-") as tmp:
-            stats = _Stats(len(source.pike.pages))
+            stats = _Stats(len(source.pike.pages), scans=Scans(src))
             overlays: list[pikepdf.Pdf] = []
             copies: list[tuple[int, pikepdf.Dictionary]] = []
             try:
@@ -169,6 +180,8 @@ class PdfDocument:
                 pike = source.pike
                 for index, copy in reversed(copies):
                     pike.pages.insert(index + 1, pikepdf.Page(copy))
+                if not bilingual:  # a bilingual file keeps the original's bookmarks and title
+                    apply_meta(pike, translations)
                 _save(pike, dst)
             finally:
                 for overlay in overlays:
@@ -193,11 +206,14 @@ class PdfDocument:
             page = stats.read(source, index)
             if page is None:
                 continue
-            plan = plan_page(page, translations, canvas, fonts)
+            if isinstance(page, OcrPage):
+                plan = page.plan(translations, canvas, fonts)
+            else:
+                plan = plan_page(page, translations, canvas, fonts)
             if plan is None:
                 continue
             stats.add(plan)
-            if plan.remove:
+            if plan.remove or isinstance(page, OcrPage):  # a scan's plan only draws
                 canvas.showPage()
                 planned.append((index, plan, len(planned)))
         if not planned:

@@ -1,9 +1,12 @@
 """Setting translated text into a block's box with reportlab (BSD): wrap, shrink to fit, draw.
 
-Widths are measured once at unit size, so trying smaller sizes is cheap. A block may use
-free room: a one-line block (heading, table cell) may grow to the right (or both ways when
-centred) up to the next obstacle, and any block may take half of the free space below it.
-Rooms are reserved in reading order, so two blocks never take the same free space.
+Each paragraph is set on its own, in the source's font, size, colour, alignment and line
+spacing. Only one that overflows its box shrinks, by the smallest step that makes it fit;
+past a 10 % shrink its box first grows into the free space below it, and it never goes
+below `MIN_SCALE`: a paragraph that still overflows is reported. A one-line block (heading,
+table cell) may first grow to the right (or both ways when centred) up to the next
+obstacle. Rooms are reserved in reading order, so two blocks never take the same space.
+Widths are measured once at unit size, so trying smaller sizes is cheap.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from dataclasses import dataclass, field
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from polydoc.formats.pdf._fonts import FontBook
 from polydoc.formats.pdf._layout import Block
 from polydoc.formats.pdf._text import Item, Protected, Style
+from polydoc.formats.pdf.glyphs import shaping as _shaping
+from polydoc.formats.pdf.glyphs.fonts import FontBook
 
 Box = tuple[float, float, float, float]
-_SCALES = [1.0 - 0.03 * i for i in range(27)] + [0.2, 0.15, 0.1]
+MIN_SCALE = 0.7  # smaller than this reads as a different document
+_GROW_FROM = 0.9  # below this a paragraph takes free room under it before shrinking on
+_SCALES = [round(1.0 - 0.02 * i, 2) for i in range(16)]  # 1.0 … 0.7
 
 
 @dataclass(slots=True)
@@ -69,9 +75,12 @@ def _words(items: list[Item], fonts: FontBook, base: Style, size: float) -> list
                         words[-1].space = stringWidth(" ", name, 1000) / 1000 * run.style.scale
                         words.append(_Word())
                     continue
-                for text, name in fonts.split(part, run.style.family, run.style.bold, run.style.italic):
-                    width = stringWidth(text, name, 1000) / 1000 * run.style.scale
-                    words[-1].pieces.append(_Piece(text, name, run.style, width))
+                for index, unit in enumerate(_shaping.break_units(part)):
+                    if index:
+                        words.append(_Word())  # Chinese, Japanese: a break without a space
+                    for text, name in fonts.split(unit, run.style.family, run.style.bold, run.style.italic):
+                        width = _shaping.width(text, name) * run.style.scale
+                        words[-1].pieces.append(_Piece(text, name, run.style, width))
     return [w for w in words if w.pieces]
 
 
@@ -125,8 +134,9 @@ def _around(boxes: list[Box], own: Box) -> list[Box]:
     return out
 
 
-def room(block: Block, obstacles: list[Box], text_box: Box) -> Box:
-    """The box a block may fill: its own, plus free room to the right and below."""
+def room(block: Block, obstacles: list[Box], text_box: Box) -> tuple[Box, Box]:
+    """The box a block fills (its own, widened to the right for a one-line block) and the
+    same box grown down to the next obstacle, for text that does not fit at `MIN_SCALE`."""
     x0, y0, x1, y1 = block.x0, block.y0, block.x1, block.y1
     gap = 0.5 * block.size
     obstacles = _around(obstacles, (x0, y0, x1, y1))
@@ -147,13 +157,15 @@ def room(block: Block, obstacles: list[Box], text_box: Box) -> Box:
             x0 = left
         else:
             x1 = right
+    elif block.align in ("left", "justify"):
+        # wrapped text may reach its column's (or table cell's) right edge, as the source could
+        walls = [o[0] - gap for o in obstacles if o[1] < y1 and o[3] > y0 and o[0] >= x1 - 0.5]
+        x1 = max(x1, min([block.limit, *walls]))
     bottom = min(y0, text_box[1])
     for o in obstacles:
         if o[0] < x1 and o[2] > x0 and o[3] <= y0 + 0.5:
             bottom = max(bottom, o[3] + gap)
-    if bottom < y0:
-        y0 -= (y0 - bottom) / 2
-    return (x0, y0, x1, y1)
+    return (x0, y0, x1, y1), (x0, min(y0, bottom), x1, y1)
 
 
 @dataclass(slots=True)
@@ -205,8 +217,10 @@ class Setting:
         return (min(a for a, _b in spans), bottom, max(b for _a, b in spans), top)
 
 
-def fit(fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box) -> Setting:
-    """The largest scale at which `items` fit `area`, top-aligned like the original text."""
+def fit(fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box, grown: Box) -> Setting:
+    """The largest scale, down to `_GROW_FROM`, at which `items` fit `area`; failing that, the
+    largest down to `MIN_SCALE` at which they fit `grown`; failing that, `MIN_SCALE` and
+    `fits` False. The text is top-aligned like the original."""
     size = block.size
     first, last = block.lines[0], block.lines[-1]
     count = len(block.lines)
@@ -219,25 +233,44 @@ def fit(fonts: FontBook, block: Block, base: Style, items: list[Item], area: Box
     )  # fmt: skip
     if count > 1 and block.align in ("left", "justify") and first.x0 - block.x0 > 0.5 * size:
         setting.indent = first.x0 - block.x0
+    setting.block = _shaping.aligned(block, setting.words)  # right-to-left: flush right
     if not setting.words:
         return setting
-    width, height = area[2] - area[0], area[3] - area[1] + 0.15 * size
-    for scale in _SCALES:
-        lines = _wrap(setting.words, width / (size * scale), setting.indent / (size * scale))
-        needed = (setting.ascent + setting.descent + (len(lines or []) - 1) * setting.lead) * scale
-        if lines is not None and needed <= height:
-            setting.scale = scale
+    for box, smallest in ((area, _GROW_FROM), (grown, MIN_SCALE)):
+        scale = _largest_fitting(setting, box, smallest)
+        if scale is not None:
+            setting.area, setting.scale = box, scale
             return setting
-    setting.scale, setting.fits = _SCALES[-1], False
+    setting.area, setting.scale, setting.fits = grown, MIN_SCALE, False
     return setting
 
 
-def draw(canvas: Canvas, fonts: FontBook, setting: Setting, scale: float) -> list[Placement]:
-    """Draw the setting at `scale`; returns where protected spans must be cloned."""
+def _largest_fitting(setting: Setting, box: Box, smallest: float) -> float | None:
+    size = setting.block.size
+    width, height = box[2] - box[0], box[3] - box[1] + 0.15 * size
+    for scale in (s for s in _SCALES if s >= smallest):
+        lines = _wrap(setting.words, width / (size * scale), setting.indent / (size * scale))
+        needed = (setting.ascent + setting.descent + (len(lines or []) - 1) * setting.lead) * scale
+        if lines is not None and needed <= height:
+            return scale
+    return None
+
+
+def draw(
+    canvas: Canvas, fonts: FontBook, setting: Setting, scale: float, links: dict[int, list[Box]] | None = None
+) -> list[Placement]:
+    """Draw the setting at `scale`; returns where protected spans must be cloned, and adds to
+    `links` the boxes the text of each link annotation now covers (one per line it is on)."""
     size = setting.block.size * scale
     clones: list[Placement] = []
     lines = setting.lines(scale)
+    rtl = _shaping.rtl_words(setting.words)
     for line, (x, extra, y) in zip(lines, setting.starts(lines, scale), strict=True):
+        if rtl or _shaping.complex_words(line):  # bidi order and shaping need the whole line
+            placed, inked = _shaping.draw_line(canvas, line, x, extra, y, size, rtl)
+            clones += [Placement(span, at, y, scale) for span, at in placed]
+            _decorate(canvas, inked, y, size, links)
+            continue
         strings: list[list] = []  # [x, text, font, style, end x]: pieces merged into one string
         for position, word in enumerate(line):
             for piece in word.pieces:
@@ -260,8 +293,44 @@ def draw(canvas: Canvas, fonts: FontBook, setting: Setting, scale: float) -> lis
                 if last and not extra and last[2] == fonts.primary(*_face(last[3])).fontName:
                     last[1] += " "
                     last[4] = x
+        spans: list[tuple[float, float, Style]] = []  # inked extent of each string, for decorations
         for sx, text, font, style, _end in strings:
-            _set_color(canvas, style.color)
-            canvas.setFont(font, size * style.scale)
-            canvas.drawString(sx, y + style.rise * size, text)
+            draw_text(canvas, sx, y + style.rise * size, text, font, size * style.scale, style.color)
+            ink = stringWidth(text.rstrip(), font, size * style.scale)
+            if (
+                spans
+                and spans[-1][2].link == style.link
+                and spans[-1][2].decos == style.decos
+                and sx - spans[-1][1] < size
+            ):
+                spans[-1] = (spans[-1][0], sx + ink, style)  # one link or underline across words
+            else:
+                spans.append((sx, sx + ink, style))
+        _decorate(canvas, spans, y, size, links)
     return clones
+
+
+def _decorate(
+    canvas: Canvas,
+    spans: list[tuple[float, float, Style]],
+    y: float,
+    size: float,
+    links: dict[int, list[Box]] | None,
+) -> None:
+    """Underlines and strike-throughs under the inked spans of a line, and their link boxes."""
+    for x0, x1, style in spans:
+        for deco in style.decos:
+            _set_color(canvas, deco.color)
+            thick = max(deco.width * size, 0.3)
+            canvas.rect(x0, y + deco.offset * size - thick / 2, x1 - x0, thick, stroke=0, fill=1)
+        if links is not None and style.link >= 0:
+            links.setdefault(style.link, []).append((x0, y - 0.25 * size, x1, y + 0.85 * size))
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, font: str, size: float, color: tuple[float, ...]
+) -> None:
+    """Draw one string of one font: the single place text reaches the canvas (shaping hooks in here)."""
+    _set_color(canvas, color)
+    canvas.setFont(font, size)
+    canvas.drawString(x, y, text)

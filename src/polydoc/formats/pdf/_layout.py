@@ -1,10 +1,11 @@
-"""Characters -> lines -> paragraph blocks -> reading order, for one page.
+"""Lines -> paragraph blocks -> reading order, for one page.
 
 Purely geometric and deterministic, so a rebuild finds the same blocks as the extraction.
-Lines are split at gaps wider than a character and at vertical rules (table cells, columns);
-a line joins the block of the nearest line above it when size, spacing, alignment and rules
-agree. Blocks are ordered by recursive XY cuts (columns are preferred over rows, except where
-a horizontal rule separates rows, as in a ruled table).
+A line joins the block of the nearest line above it when it reads as the same paragraph:
+same font size and weight, the block's own line spacing, no rule between them, no list
+marker starting it, and not a new paragraph by indentation or by a previous line that
+stopped short although the next word would have fitted (the test a line breaker applies).
+One block is one paragraph, heading, list item or table cell.
 """
 
 from __future__ import annotations
@@ -14,42 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from polydoc.formats.pdf._chars import Char, OpKey, PageContent, Rect
+from polydoc.formats.pdf._lines import Line, median, page_lines
+from polydoc.formats.pdf._order import reading_order
 
-_GAP = 1.0  # a gap wider than this many font sizes splits a line (columns, table cells)
-_BULLET = re.compile(r"^(?:[•◦▪▫■□●○‣⁃]|[–—*-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
-
-
-@dataclass(slots=True, eq=False)
-class Line:
-    chars: list[Char]  # left to right, duplicates (fake bold) removed
-    hidden: list[Char]  # duplicates: their operators still belong to the line
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    baseline: float
-    size: float
-
-    @property
-    def text(self) -> str:
-        """The characters with the spaces their gaps imply."""
-        out, prev = [], None
-        for c in self.chars:
-            if prev is not None and c.x0 - prev.x1 > 0.15 * self.size and not (prev.text + c.text).isspace():
-                out.append(" ")
-            out.append(c.text)
-            prev = c
-        return "".join(out)
-
-    @property
-    def bold(self) -> bool:
-        return all(c.face.bold for c in self.chars if c.text.strip())
-
-    @property
-    def kind(self) -> str:
-        """ "code" or "math" when every character is, else "text"."""
-        kinds = {c.face.kind for c in self.chars if c.text.strip()}
-        return kinds.pop() if len(kinds) == 1 else "text"
+_BULLET = re.compile(
+    r"^(?:[•◦▪▫■□●○‣⁃\uf0b7\uf0a7\uf076\uf0d8\uf0fc]|[–—*-]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)"
+)
 
 
 @dataclass(slots=True, eq=False)
@@ -64,13 +35,14 @@ class Block:
     context: str = ""
     align: str = "left"  # left | center | right | justify
     ops: set[OpKey] = field(default_factory=set)
+    limit: float = 0.0  # right edge of its column or table cell: wrapped text may reach it
 
     def finish(self) -> None:
         self.x0 = min(line.x0 for line in self.lines)
         self.y0 = min(line.y0 for line in self.lines)
         self.x1 = max(line.x1 for line in self.lines)
         self.y1 = max(line.y1 for line in self.lines)
-        self.size = _median([line.size for line in self.lines])
+        self.size = median([line.size for line in self.lines])
         self.ops = {c.op for line in self.lines for c in (*line.chars, *line.hidden)}
 
     @property
@@ -78,100 +50,9 @@ class Block:
         return [c for line in self.lines for c in line.chars]
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 0.0
-
-
-def _voverlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return min(a1, b1) - max(a0, b0)
-
-
-def _vrule_between(rules: list[Rect], x0: float, x1: float, y: float) -> bool:
-    return any(r[3] - r[1] > 2 and x0 <= (r[0] + r[2]) / 2 <= x1 and r[1] <= y <= r[3] for r in rules)
-
-
-def _continues(last: Char, c: Char, rules: list[Rect]) -> bool:
-    h = min(last.y1 - last.y0, c.y1 - c.y0)
-    if _voverlap(last.y0, last.y1, c.y0, c.y1) < 0.5 * h:
-        return False
-    size = max(last.size, c.size)
-    gap = c.x0 - last.x1
-    if not -0.5 * size <= gap <= _GAP * size:
-        return False
-    return gap < 0.2 * size or not _vrule_between(rules, last.x1, c.x0, (c.y0 + c.y1) / 2)
-
-
-def _make_line(chars: list[Char]) -> Line | None:
-    chars.sort(key=lambda c: (c.x0, -c.y1))
-    kept: list[Char] = []
-    hidden: list[Char] = []
-    for c in chars:
-        twin = next(
-            (k for k in kept[-3:] if k.text == c.text and abs(k.x0 - c.x0) < 0.3 * max(c.x1 - c.x0, 0.5)),
-            None,
-        )
-        (hidden if twin is not None and c.text.strip() else kept).append(c)
-    visible = [c for c in kept if c.text.strip()]
-    if not visible:
-        return None
-    sizes = [c.size for c in visible]
-    main = [c for c in visible if c.size >= 0.8 * max(sizes)]
-    return Line(
-        chars=kept,
-        hidden=hidden,
-        x0=min(c.x0 for c in visible),
-        y0=min(c.y0 for c in visible),
-        x1=max(c.x1 for c in visible),
-        y1=max(c.y1 for c in visible),
-        baseline=_median([c.baseline for c in main]),
-        size=_median([c.size for c in main]),
-    )
-
-
-def _lines(content: PageContent) -> list[Line]:
-    frags: list[list[Char]] = []
-    for c in content.chars:
-        if not c.usable:
-            continue
-        if frags and _continues(frags[-1][-1], c, content.rules):
-            frags[-1].append(c)
-        else:
-            frags.append([c])
-    # rows: fragments that share a baseline band, whatever order the stream drew them in
-    frags.sort(key=lambda f: -(min(c.y0 for c in f) + max(c.y1 for c in f)))
-    rows: list[tuple[float, float, list[list[Char]]]] = []
-    for frag in frags:
-        y0, y1 = min(c.y0 for c in frag), max(c.y1 for c in frag)
-        for i in range(len(rows) - 1, max(-1, len(rows) - 9), -1):
-            r0, r1, members = rows[i]
-            if _voverlap(y0, y1, r0, r1) >= 0.5 * min(y1 - y0, r1 - r0):
-                members.append(frag)
-                break
-        else:
-            rows.append((y0, y1, [frag]))
-    lines: list[Line] = []
-    for _y0, _y1, members in rows:
-        members.sort(key=lambda f: min(c.x0 for c in f))
-        merged = [list(members[0])]
-        for frag in members[1:]:
-            prev = merged[-1]
-            right = max(c.x1 for c in prev)
-            left = min(c.x0 for c in frag)
-            size = max(max(c.size for c in prev), max(c.size for c in frag))
-            mid = (frag[0].y0 + frag[0].y1) / 2
-            if left - right <= _GAP * size and not (
-                left - right > 0.2 * size and _vrule_between(content.rules, right, left, mid)
-            ):
-                prev.extend(frag)
-            else:
-                merged.append(list(frag))
-        for chars in merged:
-            line = _make_line(chars)
-            if line is not None:
-                lines.append(line)
-    lines.sort(key=lambda ln: (-ln.baseline, ln.x0))
-    return lines
+_MARKER = re.compile(
+    r"^(?:[•◦▪▫■□●○‣⁃\uf0b7\uf0a7\uf076\uf0d8\uf0fc–—*-]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|[ivxIVX]{1,4}[.)])$"
+)
 
 
 def _hoverlap(a: Line | Block, b: Line | Block) -> float:
@@ -206,11 +87,23 @@ def _hrule_between(rules: list[Rect], upper: Line, lower: Line) -> bool:
         r[3] - r[1] <= 2.5
         and lower.y1 - 0.5 < (r[1] + r[3]) / 2 < upper.y0 - 0.5
         and min(r[2], right) - max(r[0], left) > 0
+        and not _underlines(r, upper)
         for r in rules
     )
 
 
-def _columns(lines: list[Line]) -> dict[int, tuple[float, float]]:
+def _underlines(rule: Rect, line: Line) -> bool:
+    """A rule just under the line's baseline and no wider than its text: an underline, which
+    belongs to the line (a table border reaches past the text by the cell padding)."""
+    y = (rule[1] + rule[3]) / 2
+    return (
+        line.baseline - 0.35 * line.size <= y <= line.baseline + 0.05 * line.size
+        and rule[0] >= line.x0 - 1
+        and rule[2] <= line.x1 + 1
+    )
+
+
+def _columns(lines: list[Line], rules: list[Rect]) -> dict[int, tuple[float, float]]:
     """Left and right edge of the text column around each line (lines overlapping it nearby).
     `lines` are sorted top to bottom, so the scan stops once lines are too far away."""
     out = {}
@@ -223,19 +116,41 @@ def _columns(lines: list[Line]) -> dict[int, tuple[float, float]]:
                 if _hoverlap(line, other) >= 0.5 * min(line.x1 - line.x0, other.x1 - other.x0):
                     left, right = min(left, other.x0), max(right, other.x1)
                 j += step
-        out[id(line)] = (left, right)
+        out[id(line)] = _within_cell(line, left, right, rules)
     return out
 
 
+def _within_cell(line: Line, left: float, right: float, rules: list[Rect]) -> tuple[float, float]:
+    """Inside a ruled table, the cell around the line, less the cell's padding on the right
+    as much as on the left; elsewhere the column."""
+    mid = (line.y0 + line.y1) / 2
+    walls = [
+        (r[0] + r[2]) / 2 for r in rules if r[3] - r[1] > 2 and r[2] - r[0] < 2.5 and r[1] <= mid <= r[3]
+    ]
+    before = [x for x in walls if x <= line.x0 + 0.5]
+    after = [x for x in walls if x >= line.x1 - 0.5]
+    if before and after:
+        pad = line.x0 - max(before)
+        return max(left, max(before)), max(line.x1, min(after) - pad)
+    return left, right
+
+
 def _joins(
-    block: Block, above: Line, line: Line, pitch: float | None, rules: list[Rect], column: tuple[float, float]
+    block: Block,
+    above: Line,
+    line: Line,
+    pitch: float | None,
+    rules: list[Rect],
+    column: tuple[float, float],
 ) -> bool:
     size = max(above.size, line.size)
-    if not 0.8 <= line.size / above.size <= 1.25:
+    if not 0.9 <= line.size / above.size <= 1.1:
         return False
     dy = above.baseline - line.baseline
     typical = pitch if pitch and 0.95 * size <= pitch <= 2.6 * size else 1.2 * size
-    if not 0.6 * size < dy <= max(typical * 1.15, 1.05 * size):
+    # pages mix spacings (table cells are often set tighter than body text): the page's
+    # usual pitch or up to 1.5 lines joins, and the block's own spacing rules after that
+    if not 0.6 * size < dy <= max(typical * 1.15, 1.5 * size):
         return False
     if len(block.lines) >= 2:
         leading = block.lines[-2].baseline - above.baseline
@@ -243,20 +158,45 @@ def _joins(
             return False
     if _hrule_between(rules, above, line) or above.bold != line.bold or above.kind != line.kind:
         return False
+    if above.family and line.family and above.family != line.family:
+        return False
     left, right = column
     short = above.x1 < right - 2 * size
     centred = abs((above.x0 + above.x1) - (line.x0 + line.x1)) < 4 and above.x0 > left + 0.8 * size
     hanging = bool(_BULLET.match(block.lines[0].text.lstrip()))
     if short and line.x0 >= left + 0.8 * size and not centred and not hanging:
         return False  # an indented line after a short one starts a paragraph
+    settled = len(block.lines) >= 2 and abs(block.lines[-2].x0 - above.x0) < 1
+    if settled and line.x0 > above.x0 + 0.8 * size and not centred and not hanging:
+        return False  # so does one indented past two lines that shared their left edge
     if _BULLET.match(line.text.lstrip()):
         return False
+    if not centred and right - above.x1 > line.first_word + 0.5 * size:
+        return False  # a line breaker would have put that word on the line above
     return _hoverlap(above, line) > 0
+
+
+def _marked(lines: list[Line]) -> set[int]:
+    """Lines with a list marker standing on its own just left of them (a bullet or number
+    set apart by a tab): each starts a new list item."""
+    out = set()
+    for i, line in enumerate(lines):
+        if not _MARKER.match(line.text.strip()):
+            continue
+        for other in lines[max(0, i - 3) : i + 4]:
+            if (
+                other is not line
+                and abs(other.baseline - line.baseline) < 0.2 * line.size
+                and 0 <= other.x0 - line.x1 <= 4 * line.size
+            ):
+                out.add(id(other))
+    return out
 
 
 def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
     pitches = _pitches(lines)
-    columns = _columns(lines)
+    columns = _columns(lines, rules)
+    marked = _marked(lines)
     owner: dict[int, Block] = {}
     blocks: list[Block] = []
     for i, line in enumerate(lines):
@@ -272,6 +212,7 @@ def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
         if (
             above is not None
             and block is not None
+            and id(line) not in marked
             and block.lines[-1] is above
             and _joins(block, above, line, pitches.get(round(line.size)), rules, columns[id(line)])
         ):
@@ -279,62 +220,11 @@ def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
         else:
             block = Block([line])
             blocks.append(block)
+        block.limit = max(block.limit, columns[id(line)][1])
         owner[id(line)] = block
     for block in blocks:
         block.finish()
     return blocks
-
-
-def _gaps(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """(size, position) of the empty intervals between overlapping spans."""
-    out = []
-    spans = sorted(spans)
-    end = spans[0][1]
-    for start, stop in spans[1:]:
-        if start > end:
-            out.append((start - end, (start + end) / 2))
-        end = max(end, stop)
-    return out
-
-
-def _cut(group: list[Block], rules: list[Rect]) -> tuple[list[Block], list[Block]] | None:
-    """Split a group at its widest empty band (columns weigh more, ruled rows most); the
-    first part reads first. None when no band separates the blocks."""
-    left, right = min(b.x0 for b in group), max(b.x1 for b in group)
-    best: tuple[float, str, float] | None = None
-    for size, pos in _gaps([(b.x0, b.x1) for b in group]):
-        if best is None or size * 1.5 > best[0]:
-            best = (size * 1.5, "x", pos)
-    for size, pos in _gaps([(b.y0, b.y1) for b in group]):
-        ruled = any(
-            r[3] - r[1] <= 2.5
-            and abs((r[1] + r[3]) / 2 - pos) < size / 2
-            and r[2] - r[0] > 0.6 * (right - left)
-            for r in rules
-        )
-        score = size + (1000 if ruled else 0)
-        if best is None or score > best[0]:
-            best = (score, "y", pos)
-    if best is None:
-        return None
-    _score, axis, pos = best
-    first = [b for b in group if (b.x1 <= pos if axis == "x" else b.y0 >= pos)]
-    chosen = {id(b) for b in first}
-    return first, [b for b in group if id(b) not in chosen]
-
-
-def _order(blocks: list[Block], rules: list[Rect]) -> list[Block]:
-    """Recursive XY cuts, with an explicit stack so crowded pages cannot recurse too deep."""
-    out: list[Block] = []
-    stack = [blocks]
-    while stack:
-        group = stack.pop()
-        parts = _cut(group, rules) if len(group) > 1 else None
-        if parts is None:
-            out += sorted(group, key=lambda b: (-b.y1, b.x0))
-        else:
-            stack += [parts[1], parts[0]]
-    return out
 
 
 def _align(block: Block, text_left: float, text_right: float) -> str:
@@ -377,11 +267,11 @@ def _context(block: Block, content: PageContent, body_size: float) -> str:
 
 def page_blocks(content: PageContent) -> list[Block]:
     """The page's text blocks in reading order, numbered from 1."""
-    lines = _lines(content)
+    lines = page_lines(content)
     if not lines:
         return []
-    blocks = _order(_blocks(lines, content.rules), content.rules)
-    body_size = _median([c.size for b in blocks for c in b.chars if c.text.strip()])
+    blocks = reading_order(_blocks(lines, content.rules), content.rules)
+    body_size = median([c.size for b in blocks for c in b.chars if c.text.strip()])
     text_left, text_right = min(b.x0 for b in blocks), max(b.x1 for b in blocks)
     for number, block in enumerate(blocks, start=1):
         block.number = number

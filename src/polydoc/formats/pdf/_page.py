@@ -10,9 +10,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from polydoc.formats.pdf._chars import Char, OpKey, PageContent, ShowOp, invert
 from polydoc.formats.pdf._draw import Box, Placement, Setting, draw, fit, room
-from polydoc.formats.pdf._fonts import FontBook
 from polydoc.formats.pdf._layout import Block, page_blocks
 from polydoc.formats.pdf._text import BlockText, block_text, translated_items
+from polydoc.formats.pdf.glyphs.fonts import FontBook
 
 
 def segment_id(page_no: int, block: Block) -> str:
@@ -50,9 +50,11 @@ class PagePlan:
     remove: dict[OpKey, ShowOp]
     clones: list[Placement]
     ctm: tuple[float, ...]
+    paths: set[OpKey] = field(default_factory=set)  # underlines and strike-throughs redrawn
+    links: dict[int, list[Box]] = field(default_factory=dict)  # link ordinal -> new boxes (display)
     fallbacks: list[str] = field(default_factory=list)  # segment ids whose tags were broken
-    shrunk: int = 0  # blocks set below half their size
-    overflow: int = 0  # blocks that did not fit even at the smallest size
+    shrunk: int = 0  # blocks set smaller than the source to fit
+    overflow: int = 0  # blocks that did not fit even at the smallest size and grown
     locked: int = 0  # translated blocks left alone: their operators also draw other text
 
 
@@ -118,31 +120,22 @@ def plan_page(
         items, ok = translated_items(bt, changed.get(i, bt.text))
         if not ok:
             plan.fallbacks.append(segment_id(page.number, block))
-        setting = fit(fonts, block, bt.base, items, room(block, [o for o in obstacles if o != own], text_box))
+        setting = fit(
+            fonts, block, bt.base, items, *room(block, [o for o in obstacles if o != own], text_box)
+        )
         if setting.words:
             obstacles.append(setting.box(setting.scale))
             settings.append(setting)
         for op in block.ops:
             if op in content.ops:
                 plan.remove[op] = content.ops[op]
+        plan.paths |= bt.strokes
     canvas.setPageSize((content.width, content.height))
     canvas.saveState()
     canvas.transform(*invert(content.ctm))  # we draw in pdfminer's display space
-    for setting, scale in zip(settings, _uniform_scales(settings), strict=True):
-        plan.clones += draw(canvas, fonts, setting, scale)
-        plan.shrunk += scale < 0.5
+    for setting in settings:  # each paragraph at its own size: shrinking one shrinks no other
+        plan.clones += draw(canvas, fonts, setting, setting.scale, plan.links)
+        plan.shrunk += setting.scale < 1.0
         plan.overflow += not setting.fits
     canvas.restoreState()
     return plan
-
-
-def _uniform_scales(settings: list[Setting]) -> list[float]:
-    """Blocks of the same look share one scale (the tightest, within reason) so a page's
-    paragraphs do not come out in a patchwork of sizes."""
-    groups: dict[tuple, list[float]] = defaultdict(list)
-    keys = [(round(s.block.size * 2), s.base.family, s.base.bold, s.block.context) for s in settings]
-    for key, setting in zip(keys, settings, strict=True):
-        if setting.fits:
-            groups[key].append(setting.scale)
-    shared = {key: max(min(v), 0.85 * sorted(v)[len(v) // 2]) for key, v in groups.items()}
-    return [min(s.scale, shared.get(k, s.scale)) for k, s in zip(keys, settings, strict=True)]

@@ -3,7 +3,8 @@
 A removed operator is replaced by `[n] TJ` that moves the pen exactly as the glyphs did, so
 text drawn later in the same text object stays where it was. Operators inside Form XObjects
 are removed from a private copy of the form, never from the shared original. Each operator is
-checked against the bytes pdfminer saw; any disagreement aborts the page untouched.
+checked against the bytes pdfminer saw; any disagreement aborts the page untouched. A removed
+underline or strike-through keeps its path but paints it with `n`, so a clip still applies.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pikepdf import Array, ContentStreamInstruction, Dictionary, Name, Operator,
 from polydoc.formats.pdf._chars import OpKey, ShowOp
 
 _SHOW = {"Tj", "TJ", "'", '"'}
+_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}  # counted as pdfminer's paint_path calls
 
 
 class StreamMismatch(Exception):
@@ -67,10 +69,14 @@ def _replacement(ins: ContentStreamInstruction, op: ShowOp) -> list[ContentStrea
 class Stripper:
     """Rewrites one page; `removed` counts the operators actually taken out."""
 
-    def __init__(self, pdf: pikepdf.Pdf, remove: dict[OpKey, ShowOp]) -> None:
+    def __init__(
+        self, pdf: pikepdf.Pdf, remove: dict[OpKey, ShowOp], paths: set[OpKey] | None = None
+    ) -> None:
         self.pdf = pdf
         self.remove = remove
-        self.prefixes = {key[0][:n] for key in remove for n in range(1, len(key[0]) + 1)}
+        self.paths = paths or set()
+        keys = [*remove, *self.paths]
+        self.prefixes = {key[0][:n] for key in keys for n in range(1, len(key[0]) + 1)}
         self.removed = 0
         self.kept: dict[OpKey, ContentStreamInstruction] = {}
 
@@ -78,7 +84,7 @@ class Stripper:
         self, instructions: Sequence[object], path: tuple[int, ...], resources: Dictionary | None
     ) -> list[object]:
         """The instructions without the removed operators; Form XObjects copied where needed."""
-        shows = dos = 0
+        shows = dos = paints = 0
         out: list[object] = []
         for ins in instructions:
             name = str(ins.operator) if isinstance(ins, ContentStreamInstruction) else ""
@@ -92,6 +98,11 @@ class Stripper:
                     self.kept[key] = ins
                     out.extend(_replacement(ins, op))
                     self.removed += 1
+                    continue
+            elif name in _PAINT:
+                paints += 1
+                if (path, paints - 1) in self.paths:
+                    out.append(ContentStreamInstruction([], Operator("n")))  # the path, unpainted
                     continue
             elif name == "Do":
                 child = (*path, dos)

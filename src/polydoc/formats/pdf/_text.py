@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from polydoc.formats.pdf._chars import Char, Face, OpKey, PageContent
+from polydoc.formats.pdf._chars import Char, Face, OpKey, PageContent, Rect
 from polydoc.formats.pdf._layout import Block
 from polydoc.segments import TagBuilder, parse_tagged, same_tags, strip_tags, well_formed
 
@@ -29,6 +29,15 @@ _LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl",
 
 
 @dataclass(frozen=True, slots=True)
+class Deco:
+    """An underline or strike-through drawn as a rule along the text."""
+
+    offset: float  # of the rule's middle from the baseline, relative to the font size
+    width: float  # thickness relative to the font size
+    color: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Style:
     family: str  # sans | serif | mono
     bold: bool
@@ -36,6 +45,8 @@ class Style:
     color: tuple[float, ...]
     scale: float = 1.0  # font size relative to the block's
     rise: float = 0.0  # baseline shift relative to the block's font size
+    link: int = -1  # ordinal of the /Link annotation over this text, or -1
+    decos: tuple[Deco, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,7 @@ class BlockText:
     spans: dict[int, Style]
     protected: dict[int, Protected]
     translatable: bool
+    strokes: frozenset[OpKey] = frozenset()  # decoration rules removed and redrawn with the text
 
 
 Item = Run | Protected
@@ -72,12 +84,66 @@ def _make_style(face: Face, color: tuple[float, ...], scale: float, rise: float)
     return Style(face.family, face.bold, face.italic, tuple(round(v, 3) for v in color), scale, rise)
 
 
-def _style(c: Char, block: Block, baseline: float) -> Style:
+def _style(c: Char, block: Block, baseline: float, marks: _Marks) -> Style:
     size = block.size or 1.0
-    return _make_style(c.face, c.color, round(c.size / size, 1), round((c.baseline - baseline) / size, 1))
+    style = _make_style(c.face, c.color, round(c.size / size, 1), round((c.baseline - baseline) / size, 1))
+    mark = marks.get(id(c))
+    return style if mark is None else replace(style, link=mark[0], decos=mark[1])
 
 
-def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:
+_Marks = dict[int, tuple[int, tuple[Deco, ...]]]  # id(char) -> (link ordinal, decorations)
+
+
+def _marks(block: Block, content: PageContent) -> tuple[_Marks, frozenset[OpKey]]:
+    """Which characters lie under a link rectangle or along an underline / strike-through, and
+    the operators that painted those rules."""
+    marks: _Marks = {}
+    used: set[OpKey] = set()
+    links = [ln for ln in content.links if _touches(ln.rect, block)]
+    strokes = [s for s in content.strokes if _touches(s.box, block)]
+    if not links and not strokes:
+        return marks, frozenset()
+    for line in block.lines:
+        size = line.size or 1.0
+        along = [
+            s for s in strokes
+            if s.box[0] >= line.x0 - 1 and s.box[2] <= line.x1 + 1
+            and -0.35 * size <= (s.box[1] + s.box[3]) / 2 - line.baseline <= 0.45 * size
+        ]  # fmt: skip
+        for c in line.chars:
+            mid_x, mid_y = (c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2
+            link = next(
+                (
+                    ln.ordinal
+                    for ln in links
+                    if ln.rect[0] - 1 <= mid_x <= ln.rect[2] + 1 and ln.rect[1] - 1 <= mid_y <= ln.rect[3] + 1
+                ),
+                -1,
+            )
+            decos = []
+            for s in along:
+                if s.box[0] - 0.5 <= mid_x <= s.box[2] + 0.5:
+                    mid = (s.box[1] + s.box[3]) / 2
+                    width = max(s.box[3] - s.box[1], 0.5)
+                    decos.append(
+                        Deco(round((mid - line.baseline) / size, 2), round(width / size, 3), s.color)
+                    )
+                    used.add(s.op)
+            if link >= 0 or decos:
+                marks[id(c)] = (link, tuple(decos))
+    return marks, frozenset(used)
+
+
+def _touches(rect: Rect, block: Block) -> bool:
+    return (
+        rect[0] < block.x1 + 1
+        and rect[2] > block.x0 - 1
+        and rect[1] < block.y1 + 1
+        and rect[3] > block.y0 - 6
+    )
+
+
+def _atoms(block: Block, marks: _Marks) -> list[tuple[str, Char | None, Style | None]]:
     """(text, source char, style) per character, with the spaces the PDF only implies."""
     atoms: list[tuple[str, Char | None, Style | None]] = []
     for index, line in enumerate(block.lines):
@@ -85,8 +151,9 @@ def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:
             last = atoms[-1][0]
             hyphenated = last == "-" and len(atoms) > 1 and atoms[-2][0][-1:].isalpha()
             starts_lower = line.text[:1].islower()
-            if last == "\u00ad" or (hyphenated and starts_lower and block.align == "justify"):
-                atoms.pop()  # a word broken by hyphenation in justified text
+            full = block.lines[index - 1].x1 >= block.limit - 1.5 * block.size
+            if last == "\u00ad" or (hyphenated and starts_lower and (block.align == "justify" or full)):
+                atoms.pop()  # a word a line breaker hyphenated: the line was full, the word goes on
             elif not hyphenated:
                 atoms.append((" ", None, None))
         prev: Char | None = None
@@ -97,7 +164,7 @@ def _atoms(block: Block) -> list[tuple[str, Char | None, Style | None]]:
             if c.text.isspace():
                 atoms.append((" ", c, None))
             else:
-                atoms.append((_LIGATURES.get(c.text, c.text), c, _style(c, block, line.baseline)))
+                atoms.append((_LIGATURES.get(c.text, c.text), c, _style(c, block, line.baseline, marks)))
             prev = c
     # collapse runs of spaces, trim both ends
     out: list[tuple[str, Char | None, Style | None]] = []
@@ -188,7 +255,8 @@ def _clone_ops(
 
 
 def block_text(block: Block, content: PageContent, op_chars: dict[OpKey, list[Char]]) -> BlockText:
-    atoms = _atoms(block)
+    marks, strokes = _marks(block, content)
+    atoms = _atoms(block, marks)
     weights: Counter[Style] = Counter()
     for text, c, style in atoms:
         if c is not None and style is not None and c.face.kind == "text" and text.strip():
@@ -240,7 +308,14 @@ def block_text(block: Block, content: PageContent, op_chars: dict[OpKey, list[Ch
         i = j
     text = builder.text()
     translatable = bool(_LETTER.search(strip_tags(text)))
-    return BlockText(text, base, dict(builder.spans), dict(builder.standalones), translatable)  # type: ignore[arg-type]
+    return BlockText(
+        text,
+        base,
+        dict(builder.spans),
+        dict(builder.standalones),
+        translatable,
+        strokes,  # type: ignore[arg-type]
+    )
 
 
 def _kind(atom: tuple[str, Char | None, Style | None]) -> str:

@@ -2,13 +2,18 @@
 
 Reading: pdfminer.six gives every character with its position, font, size, colour and the
 operator that drew it; lines, paragraph blocks and the reading order are rebuilt from the
-geometry (`_layout`). Segment ids are `p<page>#b<block>`.
+geometry (`_layout`): one block is one paragraph, heading, list item or table cell. Segment
+ids are `p<page>#b<block>`, then `outline#<n>` for bookmark titles and `title` for the
+document title (`_meta`).
 
 Writing: for every translated block the operators that drew it are removed from the page's
 content (pikepdf), and the translation is set into the same box by reportlab on an overlay
 page whose drawing is appended to the page: same colour, a matching face (bold/italic,
-serif/sans/mono), shrunk to fit. Formulas and code keep their own glyphs; images, vector
-graphics, links, annotations, form fields and page geometry are not touched.
+serif/sans/mono), size and line spacing, shrunk only when it does not fit. Formulas and code
+keep their own glyphs; link rectangles, underlines and strike-throughs move with their text;
+images, vector graphics, other annotations, form fields and page geometry are not touched.
+A scanned page (only an image) is read with Tesseract and its translation painted over the
+image (`ocr`).
 
 The work is in `_document`, imported on first use: the registry reads this module's metadata
 without loading pdfminer, pikepdf and reportlab (about 0.3 s of start-up).

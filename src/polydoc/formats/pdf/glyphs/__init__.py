@@ -1,0 +1,1 @@
+"""Fonts per script (`fonts`) and right-to-left / complex-script shaping (`shaping`)."""

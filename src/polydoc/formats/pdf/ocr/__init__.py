@@ -1,0 +1,1 @@
+"""Scanned pages: read with Tesseract (`scan`), words grouped into paragraphs (`words`)."""

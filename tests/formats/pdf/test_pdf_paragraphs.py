@@ -1,0 +1,374 @@
+"""PDF paragraphs on a real LibreOffice export: one segment per paragraph, list item and table
+cell; each paragraph set at its own size; links and underlines that follow their text;
+bookmarks and the document title translated.
+
+The report is a Word document built with python-docx and exported by LibreOffice: a heading,
+two paragraphs with a bold phrase and a link, a bullet list, a 3×3 ruled table whose cells wrap.
+LibreOffice's headless export leaves out external hyperlinks, so the /Link annotation a
+desktop export writes is added over the link text with pikepdf. Translations come from the
+real Apertium engine and from the deterministic `mark_words`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import statistics
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pikepdf
+import pytest
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LTChar, LTCurve, LTTextLine
+
+from polydoc.engines import LangPair, get_engine
+from polydoc.formats import handler_for
+from polydoc.segments import TAG, strip_tags
+from tests.builders.office_pdf import docx_to_pdf
+from tests.fakes import mark_words
+
+HANDLER = handler_for("pdf")
+URL = "https://example.com/garden"
+LINK_TEXT = "our web page"
+PARAGRAPHS = [
+    "Quarterly report of the garden club",
+    "The members of the garden club met every week during the spring to plant new trees in the old "
+    "park, and the city council gave them water and tools for the work. More details about the "
+    "project can be found on our web page which also lists the names of all the volunteers who "
+    "helped with the planting of the trees.",
+    "In the summer the club will build a small house for the birds near the lake, and the children "
+    "of the school will paint it with bright colours. Everybody is welcome to join the next meeting.",
+    "The first item of the list is short.",
+    "The second item of the list tells the whole story of the old tree that fell in the storm last "
+    "winter and of the new one.",
+    "The third item is here.",
+]
+CELLS = [
+    ["Name of the tree in the garden", "Number planted", "Place in the park"],
+    ["Old oak tree from the north side of the hill", "12", "Near the big lake behind the house"],
+    ["Young apple tree", "30", "Along the main road to the school"],
+]
+WORDS = [c for row in CELLS for c in row if not c.isdigit()]  # the cells with text to translate
+
+
+def _link(paragraph, text: str, url: str) -> None:
+    rid = paragraph.part.relate_to(
+        url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink", is_external=True
+    )
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    for tag, value in (("w:u", "single"), ("w:color", "0563C1")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        props.append(element)
+    run.append(props)
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def _report_docx() -> bytes:
+    doc = docx.Document()
+    doc.core_properties.title = "Quarterly report"
+    doc.styles["Normal"].font.size = Pt(11)
+    doc.styles["Normal"].font.name = "Liberation Serif"
+    doc.add_heading(PARAGRAPHS[0], level=1)
+    first, rest = PARAGRAPHS[1].split("city council")
+    before, after = rest.split(LINK_TEXT)
+    p = doc.add_paragraph(first)
+    p.add_run("city council").bold = True
+    p.add_run(before)
+    _link(p, LINK_TEXT, URL)
+    p.add_run(after)
+    doc.add_paragraph(PARAGRAPHS[2])
+    for item in PARAGRAPHS[3:6]:
+        doc.add_paragraph(item, style="List Bullet")
+    table = doc.add_table(rows=3, cols=3)
+    table.style = "Table Grid"
+    for i, row in enumerate(CELLS):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _chars(path: Path) -> list[LTChar]:
+    out: list[LTChar] = []
+
+    def walk(obj) -> None:
+        if isinstance(obj, LTChar):
+            out.append(obj)
+        elif hasattr(obj, "__iter__"):
+            for child in obj:
+                walk(child)
+
+    for page in extract_pages(str(path)):
+        walk(page)
+    return out
+
+
+def _lines(path: Path) -> list[LTTextLine]:
+    out: list[LTTextLine] = []
+
+    def walk(obj) -> None:
+        if isinstance(obj, LTTextLine):
+            out.append(obj)
+        elif hasattr(obj, "__iter__"):
+            for child in obj:
+                walk(child)
+
+    for page in extract_pages(str(path)):
+        walk(page)
+    return out
+
+
+def _add_link(pdf_path: Path) -> None:
+    """The /Link a desktop export writes, over the link text's characters."""
+    chars = [c for c in _chars(pdf_path) if c.get_text().strip()]
+    joined = "".join(c.get_text() for c in chars)
+    start = joined.index(LINK_TEXT.replace(" ", ""))
+    span = chars[start : start + len(LINK_TEXT.replace(" ", ""))]
+    rect = [
+        min(c.x0 for c in span),
+        min(c.y0 for c in span),
+        max(c.x1 for c in span),
+        max(c.y1 for c in span),
+    ]
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        annot = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=rect,
+                Border=[0, 0, 0],
+                A=pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(URL)),
+            )
+        )
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([annot]))
+        pdf.save(pdf_path)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("office-pdf")
+    path = folder / "report.pdf"
+    path.write_bytes(docx_to_pdf(_report_docx(), folder))
+    _add_link(path)
+    return path
+
+
+def _apertium(texts: list[str]) -> list[str]:
+    if shutil.which("apertium") is None:
+        pytest.skip("apertium is not installed")
+    return get_engine("apertium").translate_batch(LangPair("en", "es"), texts).texts
+
+
+def _translate(src: Path, dst: Path, fn: Callable[[list[str]], list[str]], **kwargs) -> dict[str, str]:
+    segments = list(HANDLER.extract(src))
+    translations = dict(zip((s.id for s in segments), fn([s.text for s in segments]), strict=True))
+    HANDLER.rebuild(src, dst, translations, target_language="es", **kwargs)
+    return translations
+
+
+@pytest.fixture(scope="module")
+def apertium(source: Path) -> tuple[Path, dict[str, str]]:
+    dst = source.with_name("report-apertium.pdf")
+    return dst, _translate(source, dst, _apertium)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _pdftotext(path: Path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed")
+    return _flat(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    )
+
+
+def _page_segments(path: Path) -> dict[str, str]:
+    return {s.id: s.text for s in HANDLER.extract(path) if s.id.startswith("p")}
+
+
+def test_one_segment_per_paragraph_list_item_and_table_cell(source: Path) -> None:
+    texts = [_flat(strip_tags(t)) for t in _page_segments(source).values()]
+    assert texts == [*PARAGRAPHS, *WORDS]  # nothing split, nothing merged, rows read in order
+    segments = {s.id: s for s in HANDLER.extract(source)}
+    paragraph = next(s.text for s in segments.values() if "city council" in s.text)
+    assert re.search(r"<g\d+>city council</g\d+>", paragraph)  # the bold phrase is a span
+    assert re.search(rf"<g\d+>{LINK_TEXT}</g\d+>", paragraph)  # so is the link text
+    assert segments["title"].text == "Quarterly report"
+    assert segments["outline#1"].text == PARAGRAPHS[0]
+
+
+@pytest.mark.parametrize("engine", ["apertium", "mark_words"])
+def test_each_whole_paragraph_translation_is_in_the_output(source: Path, apertium, engine: str) -> None:
+    if engine == "apertium":
+        dst, translations = apertium
+    else:
+        dst = source.with_name("report-marked.pdf")
+        translations = _translate(source, dst, lambda texts: [mark_words(t) for t in texts])
+    text = _pdftotext(dst)
+    page = {k: v for k, v in translations.items() if k.startswith("p")}
+    assert len(page) == len(PARAGRAPHS) + len(WORDS)
+    missing = [t for t in page.values() if _flat(strip_tags(t)) not in text]
+    assert missing == []
+    with pikepdf.open(dst) as pdf:
+        assert str(pdf.docinfo.Title) == strip_tags(translations["title"])
+        assert str(pdf.Root.Outlines.First.Title) == strip_tags(translations["outline#1"])
+
+
+def test_each_paragraph_keeps_its_size_unless_it_must_shrink(source: Path, apertium) -> None:
+    dst, _translations = apertium
+    before = {round(c.size) for c in _chars(source) if c.get_text().strip()}
+    assert before == {11, 14}  # body text and the heading
+    ratios = []
+    for line in _lines(dst):
+        sizes = [c.size for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+        if sizes:
+            size = statistics.median(sizes)
+            ratios.append(size / (14 if size > 12.5 else 11))
+            assert max(sizes) - min(sizes) < 0.05, line.get_text()  # one size per paragraph line
+    assert statistics.median(ratios) >= 0.9
+    assert min(ratios) >= 0.7
+    # the table's numbers and its translated cells share one size when both fit
+    table = [c.size for c in _chars(dst) if c.get_text() in "1230" and c.get_text().strip()]
+    assert table and all(abs(s - 11) < 0.05 for s in table)
+
+
+def _link_chars(dst: Path, translation: str) -> list[LTChar]:
+    spans = dict(re.findall(r"<g(\d+)>(.*?)</g\1>", translation))
+    word = None
+    for text in spans.values():
+        if "web" in text.lower() or "página" in text.lower() or "esOUR" in text:
+            word = strip_tags(text).replace(" ", "")
+    assert word, translation
+    chars = [c for c in _chars(dst) if c.get_text().strip()]
+    joined = "".join(c.get_text() for c in chars)
+    start = joined.index(word)
+    return chars[start : start + len(word)]
+
+
+def test_links_and_underlines_follow_the_translated_text(source: Path, apertium) -> None:
+    dst, translations = apertium
+    paragraph = next(t for k, t in translations.items() if k.startswith("p") and TAG.search(t))
+    span = _link_chars(dst, paragraph)
+    with pikepdf.open(dst) as pdf:
+        (annot,) = [a for a in pdf.pages[0].Annots if a.Subtype == "/Link"]
+        assert str(annot.A.URI) == URL
+        rect = [float(v) for v in annot.Rect]
+        quads = [float(v) for v in annot.QuadPoints]
+    boxes = [
+        (min(q[0::2]), min(q[1::2]), max(q[0::2]), max(q[1::2])) for q in zip(*[iter(quads)] * 8, strict=True)
+    ]
+    for c in span:
+        mid = ((c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2)
+        assert rect[0] <= mid[0] <= rect[2] and rect[1] <= mid[1] <= rect[3]
+        assert any(b[0] <= mid[0] <= b[2] and b[1] <= mid[1] <= b[3] for b in boxes)
+
+    # the underline runs under the translated link text, and no longer under the old place
+    def underlines(path: Path) -> set[tuple[int, int, int]]:
+        return {
+            (round(o.x0), round(o.x1), round(o.y0))
+            for page in extract_pages(str(path))
+            for o in page
+            if isinstance(o, LTCurve) and o.height < 2.5 and o.width < 300  # table borders are wider
+        }
+
+    (old,) = underlines(source)
+    (new,) = underlines(dst)
+    assert new != old
+    assert new[0] <= span[0].x0 + 1 and new[1] >= span[-1].x1 - 1 and abs(new[2] - span[0].y0) < 4
+
+
+def test_no_glyph_outside_the_page_or_over_another_line(apertium) -> None:
+    dst, _translations = apertium
+    with pikepdf.open(dst) as pdf:
+        width, height = (float(v) for v in pdf.pages[0].mediabox[2:])
+    chars = [c for c in _chars(dst) if c.get_text().strip()]
+    assert all(0 <= c.x0 and c.x1 <= width and 0 <= c.y0 and c.y1 <= height for c in chars)
+    boxes = []
+    for line in _lines(dst):
+        inked = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+        if inked:  # the glyphs' cores: accents and descenders may touch the next line
+            size = statistics.median(c.size for c in inked)
+            y = statistics.median(c.y0 for c in inked)
+            boxes.append(
+                (min(c.x0 for c in inked), y + 0.25 * size, max(c.x1 for c in inked), y + 0.7 * size)
+            )
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1]), (a, b)
+
+
+def test_bilingual_output_follows_each_page_with_its_paragraphs(source: Path) -> None:
+    dst = source.with_name("report-bilingual.pdf")
+    translations = _translate(
+        source, dst, lambda texts: [mark_words(t) for t in texts], output_mode="bilingual"
+    )
+    with pikepdf.open(dst) as pdf:
+        assert len(pdf.pages) == 2
+        assert str(pdf.docinfo.Title) == "Quarterly report"  # the original's title and bookmarks stay
+    text = _flat(subprocess.run(["pdftotext", "-f", "2", str(dst), "-"], capture_output=True).stdout.decode())
+    assert all(_flat(strip_tags(t)) in text for k, t in translations.items() if k.startswith("p"))
+
+
+def _two_columns(path: Path) -> None:
+    """Two columns set line by line, as a typesetter writes them: a word hyphenated at a full
+    line's end, and paragraphs told apart only by a first-line indent (no space between)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(str(path), pagesize=(842, 595), invariant=1)
+    canvas.setFont("Helvetica", 10)
+    columns = [
+        [
+            (0, "The garden club planted many trees in the old park and the"),
+            (0, "volunteers watered them every morning before the transla-"),
+            (0, "tion of the guide was ready for the new members of the club."),
+            (12, "A second paragraph starts with an indent and keeps going"),
+            (0, "over two lines without any space between the paragraphs."),
+        ],
+        [
+            (0, "The right column has its own paragraph that runs over three"),
+            (0, "lines, and it must never be joined with the lines that stand"),
+            (0, "at the same height in the left column of the page."),
+        ],
+    ]
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    gutter = 72 + max(stringWidth(t, "Helvetica", 10) + i for i, t in columns[0]) + 24
+    for left, lines in zip((72, gutter), columns, strict=True):
+        y = 500.0
+        for indent, text in lines:
+            canvas.drawString(left + indent, y, text)
+            y -= 12
+    canvas.save()
+
+
+def test_columns_indents_and_hyphenation_make_paragraphs(tmp_path: Path) -> None:
+    src = tmp_path / "columns.pdf"
+    _two_columns(src)
+    texts = [_flat(strip_tags(t)) for t in _page_segments(src).values()]
+    assert texts == [
+        "The garden club planted many trees in the old park and the volunteers watered them every "
+        "morning before the translation of the guide was ready for the new members of the club.",
+        "A second paragraph starts with an indent and keeps going over two lines without any space "
+        "between the paragraphs.",
+        "The right column has its own paragraph that runs over three lines, and it must never be "
+        "joined with the lines that stand at the same height in the left column of the page.",
+    ]
