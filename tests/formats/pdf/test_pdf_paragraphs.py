@@ -372,3 +372,230 @@ def test_columns_indents_and_hyphenation_make_paragraphs(tmp_path: Path) -> None
         "The right column has its own paragraph that runs over three lines, and it must never be "
         "joined with the lines that stand at the same height in the left column of the page.",
     ]
+
+
+# A paragraph cut by a page or column break is one segment, split back over its two boxes.
+
+RUN_ON = (
+    "The volunteers of the garden club carried water from the old well to the young trees every "
+    "morning of the dry summer, and the children of the village school helped them with small "
+    "buckets while their teachers wrote down how much each tree had grown since the spring and "
+    "which of the trees needed more shade from the strong afternoon sun."
+)
+PAGE_END = "The city council paid for the new fence around the park and for the benches near the lake."
+NEXT_PAGE = "Another group of members painted the old house of the gardener in bright colours."
+OPEN_END = (
+    "The last meeting of the year will decide which trees the club plants next and who looks after "
+    "the garden during the long winter months when nobody wants to work outside in the cold rain"
+)
+HEADING = "Plans for the next season"
+AFTER_HEADING = "The members will vote on the plans at the first meeting of the new year."
+
+
+def _wrap(text: str, width: float, size: float = 11) -> list[str]:
+    from reportlab.lib.utils import simpleSplit
+
+    return simpleSplit(text, "Helvetica", size, width)
+
+
+def _lines_at(canvas, lines: list[str], left: float, top: float, pitch: float = 14) -> float:
+    for k, line in enumerate(lines):
+        canvas.drawString(left, top - k * pitch, line)
+    return top - len(lines) * pitch
+
+
+def _page_breaks(path: Path) -> None:
+    """Four A4 pages, greedy line breaking: RUN_ON runs from the bottom of page 1 onto page 2;
+    PAGE_END ends page 2 with a full stop; page 3 ends in the middle of OPEN_END's sentence
+    (its first three lines) and page 4 starts with a heading."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    width = 451
+    canvas = Canvas(str(path), pagesize=(595, 842), invariant=1)
+    run_on = _wrap(RUN_ON, width)
+    assert len(run_on) >= 4
+    cut = len(run_on) // 2
+
+    def body(lines: list[str], top: float) -> None:
+        canvas.setFont("Helvetica", 11)
+        _lines_at(canvas, lines, 72, top)
+
+    body(_wrap(NEXT_PAGE.replace("Another", "One"), width), 740)
+    body(run_on[:cut], 130 + 14 * (cut - 1))
+    canvas.showPage()
+    body(run_on[cut:], 740)
+    page_end = _wrap(PAGE_END, width)
+    body(page_end, 130 + 14 * (len(page_end) - 1))
+    canvas.showPage()
+    body(_wrap(NEXT_PAGE, width), 740)
+    body(_wrap(OPEN_END, width)[:3], 158)
+    canvas.showPage()
+    canvas.setFont("Helvetica-Bold", 16)
+    canvas.drawString(72, 740, HEADING)
+    body(_wrap(AFTER_HEADING, width), 710)
+    canvas.showPage()
+    canvas.save()
+
+
+def _column_break(path: Path) -> list[str]:
+    """A landscape page in two full columns: RUN_ON runs from the bottom of the left column
+    to the top of the right one. Returns the paragraphs in reading order."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    width = 330
+    canvas = Canvas(str(path), pagesize=(842, 595), invariant=1)
+    canvas.setFont("Helvetica", 11)
+    run_on = _wrap(RUN_ON, width)
+    cut = len(run_on) // 2
+    top, paragraphs = 500.0, []
+    while top - 14 * (len(_wrap(PAGE_END, width)) + cut) > 90:
+        top = _lines_at(canvas, _wrap(PAGE_END, width), 72, top) - 6
+        paragraphs.append(PAGE_END)
+    _lines_at(canvas, run_on[:cut], 72, top)
+    after = _lines_at(canvas, run_on[cut:], 440, 500)
+    _lines_at(canvas, _wrap(NEXT_PAGE, width), 440, after - 6)
+    canvas.save()
+    return [*paragraphs, RUN_ON, NEXT_PAGE]
+
+
+def _page_text(path: Path, number: int, crop: tuple[int, int] | None = None) -> str:
+    """pdftotext of one page, or of the band from x = crop[0] to crop[1] of it."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils is not installed")
+    args = ["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"]
+    if crop is not None:
+        args[1:1] = ["-x", str(crop[0]), "-y", "0", "-W", str(crop[1] - crop[0]), "-H", "2000"]
+    return _flat(subprocess.run(args, capture_output=True, check=True).stdout.decode())
+
+
+def _split_between(whole: str, before: str, after: str) -> None:
+    """`whole` is cut between words: its head ends `before`, its tail starts `after`."""
+    words = whole.split()
+    cuts = [
+        k
+        for k in range(1, len(words))
+        if before.endswith(" ".join(words[:k])) and after.startswith(" ".join(words[k:]))
+    ]
+    assert cuts, (whole, before, after)
+    assert 0.25 < cuts[0] / len(words) < 0.75  # about the share of the source in each part
+
+
+@pytest.fixture(scope="module")
+def page_breaks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("breaks") / "pages.pdf"
+    _page_breaks(path)
+    return path
+
+
+def _engine(name: str) -> Callable[[list[str]], list[str]]:
+    return _apertium if name == "apertium" else (lambda texts: [mark_words(t) for t in texts])
+
+
+def test_a_sentence_cut_by_a_page_break_is_one_segment(page_breaks: Path) -> None:
+    segments = _page_segments(page_breaks)
+    assert (
+        {k: _flat(strip_tags(v)) for k, v in segments.items()}
+        == {
+            "p1#b1": NEXT_PAGE.replace("Another", "One"),
+            "p1#b2+p2#b1": RUN_ON,
+            "p2#b2": PAGE_END,  # ends with a full stop: page 3's first paragraph stays apart
+            "p3#b1": NEXT_PAGE,
+            "p3#b2": " ".join(_wrap(OPEN_END, 451)[:3]),  # page 4 starts with a heading
+            "p4#b1": HEADING,
+            "p4#b2": AFTER_HEADING,
+        }
+    )
+    assert HANDLER.count_pages(page_breaks) == 4
+
+
+@pytest.mark.parametrize("engine", ["apertium", "mark_words"])
+def test_a_sentence_cut_by_a_page_break_is_split_back_over_both_pages(
+    page_breaks: Path, tmp_path: Path, engine: str
+) -> None:
+    dst = tmp_path / "pages-es.pdf"
+    translations = _translate(page_breaks, dst, _engine(engine))
+    whole = _flat(strip_tags(translations["p1#b2+p2#b1"]))
+    one, two = _page_text(dst, 1), _page_text(dst, 2)
+    assert whole in f"{one} {two}"
+    _split_between(whole, one, two)
+    for sid in ("p2#b2", "p3#b1", "p3#b2", "p4#b1", "p4#b2"):
+        page = _page_text(dst, int(sid[1]))
+        assert _flat(strip_tags(translations[sid])) in page
+    with pikepdf.open(dst) as pdf:
+        assert len(pdf.pages) == 4
+
+
+def test_a_sentence_cut_by_a_page_break_in_bilingual_output(page_breaks: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "pages-bilingual.pdf"
+    translations = _translate(page_breaks, dst, _engine("mark_words"), output_mode="bilingual")
+    whole = _flat(strip_tags(translations["p1#b2+p2#b1"]))
+    assert whole in f"{_page_text(dst, 2)} {_page_text(dst, 4)}"  # each original, then its translation
+    assert RUN_ON in f"{_page_text(dst, 1)} {_page_text(dst, 3)}"
+
+
+@pytest.mark.parametrize("engine", ["apertium", "mark_words"])
+def test_a_sentence_cut_by_a_column_break_is_one_segment(tmp_path: Path, engine: str) -> None:
+    src = tmp_path / "column-break.pdf"
+    paragraphs = _column_break(src)
+    segments = _page_segments(src)
+    assert [_flat(strip_tags(t)) for t in segments.values()] == paragraphs
+    run_on = len(paragraphs) - 1  # the block number of its first part
+    assert list(segments)[-2:] == [f"p1#b{run_on}+p1#b{run_on + 1}", f"p1#b{run_on + 2}"]
+    dst = tmp_path / "column-break-es.pdf"
+    translations = _translate(src, dst, _engine(engine))
+    text = _page_text(dst, 1)
+    assert all(_flat(strip_tags(t)) in text for k, t in translations.items() if k.startswith("p"))
+    whole = _flat(strip_tags(translations[list(segments)[-2]]))
+    _split_between(whole, _page_text(dst, 1, crop=(0, 421)), _page_text(dst, 1, crop=(421, 842)))
+
+
+def test_a_translation_is_split_at_a_word_with_spans_closed_and_reopened() -> None:
+    from polydoc.formats.pdf._flow import ends_sentence, split
+    from polydoc.segments import well_formed
+
+    first, second = split("uno dos <g1>tres cuatro</g1> cinco <x2/> seis", 0.4)
+    assert (first, second) == ("uno dos <g1>tres</g1>", "<g1>cuatro</g1> cinco <x2/> seis")
+    first, second = split("<g1>a <g2>b c</g2> d</g1> e f g h", 0.3)
+    assert well_formed(first) and well_formed(second)
+    assert strip_tags(f"{first} {second}") == "a b c d e f g h"
+    first, second = split("园丁俱乐部的志愿者每天早上给小树浇水", 0.25)  # no spaces: at a character
+    assert first + second == "园丁俱乐部的志愿者每天早上给小树浇水" and len(first) == 4
+    assert split("园丁俱乐部。志愿者", 0.56) == ("园丁俱乐部。", "志愿者")  # punctuation stays before the cut
+    assert split("Gartenvereinsmitglieder", 0.5) == ("Gartenverein", "smitglieder")  # one word
+    assert not ends_sentence("the trees in the <g1>old</g1> park and")
+    assert all(ends_sentence(t) for t in ("It rained.", "Why?", "as follows:", 'he said "no."', "(done.)"))
+
+
+def _page_break_docx() -> bytes:
+    """Paragraphs that fill page 1, the last running on to page 2 with a bold phrase in it,
+    then a paragraph and a heading."""
+    doc = docx.Document()
+    doc.styles["Normal"].font.size = Pt(11)
+    doc.styles["Normal"].font.name = "Liberation Serif"
+    for _ in range(9):
+        doc.add_paragraph(" ".join([PAGE_END] * 4))
+    p = doc.add_paragraph(RUN_ON.replace(" sun.", " sun, ") + "and the ")
+    p.add_run("city council").bold = True
+    p.add_run(" " + RUN_ON[0].lower() + RUN_ON[1:])
+    doc.add_heading(HEADING, level=1)
+    doc.add_paragraph(AFTER_HEADING)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["apertium", "mark_words"])
+def test_a_libreoffice_paragraph_across_pages_is_one_segment(tmp_path: Path, engine: str) -> None:
+    src = tmp_path / "office-break.pdf"
+    src.write_bytes(docx_to_pdf(_page_break_docx(), tmp_path))
+    assert HANDLER.count_pages(src) == 2
+    segments = _page_segments(src)
+    joined = [k for k in segments if "+" in k]
+    assert len(joined) == 1 and joined[0].startswith("p1#") and "+p2#b1" in joined[0]
+    assert _flat(strip_tags(segments[joined[0]])).endswith(RUN_ON[1:])
+    assert re.search(r"<g\d+>city council</g\d+>", segments[joined[0]])
+    assert [_flat(strip_tags(v)) for v in segments.values()][-2:] == [HEADING, AFTER_HEADING]
+    dst = tmp_path / "office-break-es.pdf"
+    translations = _translate(src, dst, _engine(engine))
+    whole = _flat(strip_tags(translations[joined[0]]))
+    _split_between(whole, _page_text(dst, 1), _page_text(dst, 2))

@@ -1,6 +1,7 @@
 """Reading and writing a PDF for `PdfHandler` (see `handler` for the approach).
 
-Pages stream: each page is read, planned and drawn on its own, overlays are written to a
+Pages stream: each page is read, planned and drawn on its own (with the next page read
+ahead, for a paragraph that runs on into it, see `_flow`), overlays are written to a
 temporary file every `CHUNK` pages, and qpdf copies the unchanged objects from the source
 file when the output is saved. Licences: pdfminer.six (MIT), pikepdf (MPL-2.0, qpdf
 Apache-2.0) and reportlab (BSD) are permissive; PyMuPDF (AGPL) is deliberately not used.
@@ -8,7 +9,9 @@ Apache-2.0) and reportlab (BSD) are permissive; PyMuPDF (AGPL) is deliberately n
 
 from __future__ import annotations
 
+import itertools
 import tempfile
+from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +23,7 @@ from polydoc.errors import MalformedDocument
 from polydoc.formats.base import RebuildReport, Segment
 from polydoc.formats.pdf._apply import apply_plan, translated_copy
 from polydoc.formats.pdf._draw import MIN_SCALE
+from polydoc.formats.pdf._flow import Flow, flows, parts
 from polydoc.formats.pdf._meta import apply_meta, meta_segments
 from polydoc.formats.pdf._page import PagePlan, PageText, page_text, plan_page
 from polydoc.formats.pdf._source import Source, open_pike, open_source
@@ -122,6 +126,21 @@ def _pages(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers[:10]) + (" …" if len(numbers) > 10 else "")
 
 
+_Read = PageText | OcrPage | None
+
+
+def _stream(source: Source, stats: _Stats) -> Iterator[tuple[int, _Read, _Read]]:
+    """Each page read once, with the next one: a paragraph may run on into it (`_flow`)."""
+    previous: _Read = None
+    for index in range(stats.total):
+        page = stats.read(source, index)
+        if index:
+            yield index - 1, previous, page
+        previous = page
+    if stats.total:
+        yield stats.total - 1, previous, None
+
+
 class PdfDocument:
     """The work behind `PdfHandler`, whose module stays free of the PDF libraries."""
 
@@ -137,10 +156,10 @@ class PdfDocument:
     def extract(self, src: Path) -> Iterator[Segment]:
         with open_source(src) as source:
             stats = _Stats(len(source.pike.pages), scans=Scans(src))
-            for index in range(stats.total):
-                page = stats.read(source, index)
+            for _index, page, flow in flows(_stream(source, stats)):
                 if page is not None:
-                    for sid, text, context in page.segments():
+                    found = flow.segments(page) if isinstance(page, PageText) else page.segments()
+                    for sid, text, context in found:
                         yield Segment(sid, text, context)
             stats.check()
             for sid, text, context in meta_segments(source.pike):
@@ -167,12 +186,14 @@ class PdfDocument:
             stats = _Stats(len(source.pike.pages), scans=Scans(src))
             overlays: list[pikepdf.Pdf] = []
             copies: list[tuple[int, pikepdf.Dictionary]] = []
+            stream = flows(_stream(source, stats))
+            carry: dict[str, str] = {}  # translations of parts on the next page (`_flow`)
             try:
                 for start in range(0, stats.total, CHUNK):
-                    pages = range(start, min(stats.total, start + CHUNK))
+                    pages = itertools.islice(stream, CHUNK)
                     overlay = self._chunk(
-                        source, pages, translations, Path(tmp) / f"overlay-{start}.pdf", fonts, stats,
-                        copies if bilingual else None,
+                        source, pages, (translations, carry), Path(tmp) / f"overlay-{start}.pdf", fonts,
+                        stats, copies if bilingual else None,
                     )  # fmt: skip
                     if overlay is not None:
                         overlays.append(overlay)
@@ -192,8 +213,8 @@ class PdfDocument:
     def _chunk(
         self,
         source: Source,
-        pages: range,
-        translations: Mapping[str, str],
+        pages: Iterator[tuple[int, _Read, Flow]],
+        texts: tuple[Mapping[str, str], dict[str, str]],
         path: Path,
         fonts: Callable[[], FontBook],
         stats: _Stats,
@@ -202,14 +223,18 @@ class PdfDocument:
         """Plan and draw a run of pages, then apply the plans; returns the overlay to keep open."""
         canvas = Canvas(str(path), invariant=1)
         planned: list[tuple[int, PagePlan, int]] = []
-        for index in pages:
-            page = stats.read(source, index)
+        translations, carry = texts
+        for index, page, flow in pages:
             if page is None:
                 continue
             if isinstance(page, OcrPage):
                 plan = page.plan(translations, canvas, fonts)
             else:
-                plan = plan_page(page, translations, canvas, fonts)
+                local, broken = parts(page, flow, translations, carry)
+                stats.fallbacks += broken
+                plan = plan_page(
+                    page, ChainMap(local, translations) if local else translations, canvas, fonts
+                )
             if plan is None:
                 continue
             stats.add(plan)

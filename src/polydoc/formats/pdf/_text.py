@@ -74,6 +74,7 @@ class BlockText:
     protected: dict[int, Protected]
     translatable: bool
     strokes: frozenset[OpKey] = frozenset()  # decoration rules removed and redrawn with the text
+    whole: bool = False  # one part of a paragraph cut by a break: tags checked on the whole (`_flow`)
 
 
 Item = Run | Protected
@@ -344,7 +345,7 @@ def _add_styled(
 
 def translated_items(bt: BlockText, translation: str) -> tuple[list[Item], bool]:
     """What to draw for a translation; False when its tags were broken and were dropped."""
-    ok = same_tags(bt.text, translation) and well_formed(translation)
+    ok = well_formed(translation) and (bt.whole or same_tags(bt.text, translation))
     items: list[Item] = []
     for piece in parse_tagged(translation):
         if piece.standalone is not None:
@@ -357,7 +358,9 @@ def translated_items(bt: BlockText, translation: str) -> tuple[list[Item], bool]
             style = bt.spans.get(piece.open_ids[-1], bt.base)
         if piece.text:
             items.append(Run(piece.text, style))
-    if not ok:  # spans the engine dropped still come back, at the end, rather than being lost
+    # spans the engine dropped still come back, at the end, rather than being lost (a part's
+    # were brought back on the whole paragraph)
+    if not ok and not bt.whole:
         present = {p.standalone for p in parse_tagged(translation) if p.standalone is not None}
         for number, protected in sorted(bt.protected.items()):
             if number not in present:

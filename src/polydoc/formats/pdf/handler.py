@@ -4,7 +4,8 @@ Reading: pdfminer.six gives every character with its position, font, size, colou
 operator that drew it; lines, paragraph blocks and the reading order are rebuilt from the
 geometry (`_layout`): one block is one paragraph, heading, list item or table cell. Segment
 ids are `p<page>#b<block>`, then `outline#<n>` for bookmark titles and `title` for the
-document title (`_meta`).
+document title (`_meta`). A paragraph cut by a column or page break is one segment named by
+both its blocks, `p3#b7+p4#b1`, and its translation is split back over the two (`_flow`).
 
 Writing: for every translated block the operators that drew it are removed from the page's
 content (pikepdf), and the translation is set into the same box by reportlab on an overlay
