@@ -173,13 +173,16 @@ def _setup_logging(**_kwargs: object) -> None:
 @signals.worker_ready.connect
 def _on_worker_ready(**_kwargs: object) -> None:
     """A restarted worker picks up runs its predecessor left at once, then ticks periodically."""
-    cage.prewarm()  # the parser processes import their parsers now, not on the first run
     try:
         sweep_runs()
     except Exception:
         log.exception("start-up sweep failed")
     threading.Thread(target=_periodic_loop, name="polydoc-periodic", daemon=True).start()
     webhook_delivery.start(_stop)  # sends the outbox's deliveries beside the runs, never inside them
+    try:  # the parser processes import their parsers now, not on the first run
+        cage.prewarm()
+    except Exception:  # the first run starts them then
+        log.exception("could not start the parser processes ahead")
     log.info("worker ready: %s", WORKER_ID)
 
 
