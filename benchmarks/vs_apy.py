@@ -238,9 +238,13 @@ def main() -> None:
         services = [apy, *polydocs]
         client = httpx.Client(timeout=900)
         try:
-            # warm both sides once (APY starts a pipeline per document anyway; Polydoc its pipes)
+            # warm both sides once (APY starts a pipeline per document anyway; Polydoc its pipes),
+            # Polydoc in both lanes: a run over POLYDOC_SMALL_RUN_PAGES (20) pages takes the large
+            # lane, whose worker process has pipes of its own
+            large = "".join(f"Warm-up sentence number {i} is here.\n\n" for i in range(1500)).encode()
             for pd in polydocs:
                 via_polydoc(pd, client, "txt", b"Hello, world.", fresh_key(pd, client))
+                via_polydoc(pd, client, "txt", large, fresh_key(pd, client))
             via_apy(apy, client, "txt", b"Hello.")
             for r in range(args.rounds):
                 for doc, data in docs.items():
