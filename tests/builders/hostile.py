@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import random
 import re
+import string
 import struct
 import warnings
 import zipfile
@@ -531,8 +532,12 @@ def pdf_filter_bomb(layers: tuple[str, ...] = ("flate", "flate"), megabytes: int
 
 def pdf_dense_page(operators: int = 60_000) -> bytes:
     """A valid one-page PDF whose content is `operators` one-letter text shows: legal, but seconds
-    of pdfminer's time (about 8 s for 60,000 here): a document past the worker's deadline."""
-    ops = b"".join(b"%d %d Td (w) Tj " % (i % 5, (i // 5) % 3) for i in range(operators))
+    of pdfminer's time (60,000 take 2 s on a quiet core, 8 s on a busy one): past a worker's
+    deadline when there are enough. Random letters keep the stream from compressing so well that
+    the bomb guard refuses it (its inflated size may be 200 times its stored size, at least 1 MB)."""
+    rng = random.Random(operators)
+    letters = [ord(rng.choice(string.ascii_lowercase)) for _ in range(operators)]
+    ops = b"".join(b"%d %d Td (%c) Tj " % (i % 7, (i // 7) % 5, c) for i, c in enumerate(letters))
     objs = _page_objects(b"3 0 R")
     objs[3] = _stream(zlib.compress(_content(TEXT)[:-2] + ops + b"ET", 9), b"/FlateDecode")
     return pdf(objs)
