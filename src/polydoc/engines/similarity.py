@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -46,17 +47,23 @@ def _signature(hashes: set[int]) -> list[int]:
         b, v = h % _BINS, h // _BINS
         if v < bins[b]:
             bins[b] = v
-    # densification: an empty bin takes the value of the next filled one, marked with the distance
+    # densification: an empty bin takes the value of the next filled one (after the last, the
+    # first), marked with the distance; one backward pass finds each bin's next filled one
     filled = [i for i, v in enumerate(bins) if v != _EMPTY]
+    if not filled:
+        return bins
     out = list(bins)
-    for i, v in enumerate(bins):
-        if v == _EMPTY:
-            j = next((k for k in filled if k > i), filled[0])
-            out[i] = bins[j] * 131 + (j - i) % _BINS
+    nxt = filled[0]
+    for i in range(_BINS - 1, -1, -1):
+        if bins[i] != _EMPTY:
+            nxt = i
+        else:
+            out[i] = bins[nxt] * 131 + (nxt - i) % _BINS
     return out
 
 
-def band_keys(scope: str, text: str) -> list[int]:
+@lru_cache(maxsize=16_384)  # a run asks twice per text: the fuzzy lookup, then the index of its translation
+def band_keys(scope: str, text: str) -> tuple[int, ...]:
     """The text's LSH keys (signed 63-bit), salted with `scope` (the memory's key: account, memory
     name, pair), so entries of another memory never share a key."""
     signature = _signature(_shingles(text))
@@ -65,4 +72,4 @@ def band_keys(scope: str, text: str) -> list[int]:
         rows = signature[band * ROWS : (band + 1) * ROWS]
         data = f"{scope}|{band}|{rows}".encode()
         keys.append(int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 1)
-    return keys
+    return tuple(keys)
