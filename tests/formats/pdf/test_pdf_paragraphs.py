@@ -599,3 +599,97 @@ def test_a_libreoffice_paragraph_across_pages_is_one_segment(tmp_path: Path, eng
     translations = _translate(src, dst, _engine(engine))
     whole = _flat(strip_tags(translations[joined[0]]))
     _split_between(whole, _page_text(dst, 1), _page_text(dst, 2))
+
+
+# A default python-docx document as LibreOffice sets it (17 pt between the lines of a body
+# paragraph, 15 pt in the table cells): ragged-right paragraphs of four lines, one justified,
+# bullet items whose second line hangs under the text after the tab, and a table.
+RAGGED = [
+    "In period one the northern region of brave harbour led the group. Customers in the northern "
+    "towns asked for shorter delivery times and clearer prices. Our warehouse staff moved the heavy "
+    "stock to the new building without a single accident. Read the methodology notes before "
+    "comparing the figures.",
+    "The board approved a modest budget for training every new employee in the first month. The "
+    "support desk now answers most questions within one working day. A small group studied how "
+    "other firms plan their seasonal hiring. The regional teams finished the spring survey ahead.",
+]
+JUSTIFIED = (
+    "Period one at brave harbour: Shipping costs rose during the second half because fuel became more "
+    "expensive. Several partners offered to share their data so that forecasts improve next year. "
+    "The support desk now answers most questions within one working day."
+)
+ITEMS = [
+    "The support desk now answers most questions within one working day in period one at brave harbour",
+    "A small group studied how other firms plan their seasonal hiring in period one at brave harbour",
+    "The regional teams finished the spring survey ahead of the planned date in period one at brave harbour",
+]
+TABLE = [[f"Cell {r}{c} of the table, short enough to fit" for c in "abc"] for r in (1, 2)]
+
+
+def _ragged_docx() -> bytes:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = docx.Document()
+    doc.add_paragraph(RAGGED[0])
+    doc.add_paragraph(JUSTIFIED).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    doc.add_paragraph(RAGGED[1])
+    for item in ITEMS:
+        doc.add_paragraph(item, style="List Bullet")
+    table = doc.add_table(rows=len(TABLE), cols=3)
+    table.style = "Table Grid"
+    for i, row in enumerate(TABLE):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _page_blocks(path: Path) -> list:
+    from pdfminer.pdfinterp import PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    from polydoc.formats.pdf._chars import read_page
+    from polydoc.formats.pdf._layout import page_blocks
+
+    with path.open("rb") as f:
+        return page_blocks(read_page(PDFResourceManager(), next(PDFPage.get_pages(f))))
+
+
+def _word_gaps(line) -> list[float]:
+    """Spaces between the words of a line, in font sizes."""
+    words = [c for c in line.chars if c.text.strip()]
+    return [
+        (b.x0 - a.x1) / line.size
+        for a, b in zip(words, words[1:], strict=False)
+        if b.x0 - a.x1 > 0.15 * line.size
+    ]
+
+
+def test_ragged_right_paragraphs_and_hanging_list_items_are_whole_and_stay_left(tmp_path: Path) -> None:
+    src = tmp_path / "ragged.pdf"
+    src.write_bytes(docx_to_pdf(_ragged_docx(), tmp_path))
+    blocks = {_flat(" ".join(ln.text for ln in b.lines)): b for b in _page_blocks(src)}
+    assert all(len(blocks[p].lines) >= 3 for p in (*RAGGED, JUSTIFIED))  # they do wrap
+    assert len(blocks[ITEMS[1]].lines) == 2  # the first line ends by chance close to the edge
+    texts = [_flat(strip_tags(t)) for t in _page_segments(src).values()]
+    texts = [t for t in texts if t not in {"\uf0b7", "•"}]
+    assert texts == [RAGGED[0], JUSTIFIED, RAGGED[1], *ITEMS, *[c for row in TABLE for c in row]]
+    assert [blocks[p].align for p in (*RAGGED, *ITEMS)] == ["left"] * 5
+    assert blocks[JUSTIFIED].align == "justify"
+
+    dst = tmp_path / "ragged-es.pdf"
+    translations = _translate(src, dst, lambda texts: [mark_words(t) for t in texts])
+    rebuilt = {_flat(" ".join(ln.text for ln in b.lines)): b for b in _page_blocks(dst)}
+    by_source = {
+        _flat(strip_tags(v)): _flat(strip_tags(translations[k])) for k, v in _page_segments(src).items()
+    }
+    for text in (*RAGGED, *ITEMS):
+        lines = rebuilt[by_source[text]].lines
+        assert len(lines) >= 2
+        gaps = [g for line in lines for g in _word_gaps(line)]
+        assert max(gaps) < 0.45, text  # a normal space (about 0.25 em), not stretched to the edge
+    # the justified paragraph still is (its widened spaces may cut its rebuilt lines apart)
+    justified = next(b for text, b in rebuilt.items() if text.startswith(by_source[JUSTIFIED][:30]))
+    assert justified.align == "justify"
+    assert max(g for line in justified.lines[:-1] for g in _word_gaps(line)) > 0.35

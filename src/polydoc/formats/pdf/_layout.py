@@ -59,9 +59,11 @@ def _hoverlap(a: Line | Block, b: Line | Block) -> float:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
-def _pitches(lines: list[Line]) -> dict[int, float]:
-    """The usual baseline distance between consecutive lines of a paragraph, per font size."""
-    seen: dict[int, Counter[float]] = {}
+def _pitches(lines: list[Line], columns: dict[int, tuple[float, float]]) -> dict[tuple, float]:
+    """The usual baseline distance between consecutive lines of a paragraph, per font size,
+    and per font size within each text column: a page often sets its table cells tighter
+    than its body text, and the page-wide figure alone would then split the body's paragraphs."""
+    seen: dict[tuple, Counter[float]] = {}
     for i, line in enumerate(lines):
         for j in range(i + 1, len(lines)):
             below = lines[j]
@@ -70,15 +72,26 @@ def _pitches(lines: list[Line]) -> dict[int, float]:
                 break
             if dy > 0.5 * line.size and _hoverlap(line, below) > 0 and round(below.size) == round(line.size):
                 if dy >= 0.9 * line.size:
-                    seen.setdefault(round(line.size), Counter())[round(dy * 2) / 2] += 1
+                    step = round(dy * 2) / 2
+                    seen.setdefault((round(line.size),), Counter())[step] += 1
+                    if columns[id(line)] == columns[id(below)]:
+                        seen.setdefault(_pitch_key(line, columns), Counter())[step] += 1
                 break
     # the smallest spacing that recurs: paragraph gaps recur too, but are wider
     out = {}
-    for size, counts in seen.items():
+    for key, counts in seen.items():
         total = sum(counts.values())
         recurring = [dy for dy, n in counts.items() if n >= max(2, 0.15 * total)]
-        out[size] = min(recurring) if recurring else max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
+        if recurring:
+            out[key] = min(recurring)
+        elif len(key) == 1:
+            out[key] = max(counts.items(), key=lambda kv: (kv[1], -kv[0]))[0]
     return out
+
+
+def _pitch_key(line: Line, columns: dict[int, tuple[float, float]]) -> tuple:
+    left, right = columns[id(line)]
+    return round(line.size), round(left), round(right)
 
 
 def _hrule_between(rules: list[Rect], upper: Line, lower: Line) -> bool:
@@ -142,7 +155,10 @@ def _joins(
     pitch: float | None,
     rules: list[Rect],
     column: tuple[float, float],
+    listed: bool = False,
 ) -> bool:
+    """Whether `line` continues `block`, whose last line is `above`; `listed` when the block
+    is a list item whose marker stands apart (its wrapped lines hang at the text's edge)."""
     size = max(above.size, line.size)
     if not 0.9 <= line.size / above.size <= 1.1:
         return False
@@ -163,7 +179,7 @@ def _joins(
     left, right = column
     short = above.x1 < right - 2 * size
     centred = abs((above.x0 + above.x1) - (line.x0 + line.x1)) < 4 and above.x0 > left + 0.8 * size
-    hanging = bool(_BULLET.match(block.lines[0].text.lstrip()))
+    hanging = listed or bool(_BULLET.match(block.lines[0].text.lstrip()))
     if short and line.x0 >= left + 0.8 * size and not centred and not hanging:
         return False  # an indented line after a short one starts a paragraph
     settled = len(block.lines) >= 2 and abs(block.lines[-2].x0 - above.x0) < 1
@@ -193,9 +209,13 @@ def _marked(lines: list[Line]) -> set[int]:
     return out
 
 
+def _pitch(pitches: dict[tuple, float], line: Line, columns: dict[int, tuple[float, float]]) -> float | None:
+    return pitches.get(_pitch_key(line, columns), pitches.get((round(line.size),)))
+
+
 def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
-    pitches = _pitches(lines)
     columns = _columns(lines, rules)
+    pitches = _pitches(lines, columns)
     marked = _marked(lines)
     owner: dict[int, Block] = {}
     blocks: list[Block] = []
@@ -214,7 +234,15 @@ def _blocks(lines: list[Line], rules: list[Rect]) -> list[Block]:
             and block is not None
             and id(line) not in marked
             and block.lines[-1] is above
-            and _joins(block, above, line, pitches.get(round(line.size)), rules, columns[id(line)])
+            and _joins(
+                block,
+                above,
+                line,
+                _pitch(pitches, line, columns),
+                rules,
+                columns[id(line)],
+                listed=id(block.lines[0]) in marked,
+            )
         ):
             block.lines.append(line)
         else:
@@ -244,12 +272,30 @@ def _align(block: Block, text_left: float, text_right: float) -> str:
     if max(lefts) - min(lefts) <= tol and lines[0].x0 >= min(lefts) - tol:
         body = rights[:-1]
         edge = max(rights) if len(body) >= 2 else text_right
-        return "justify" if all(abs(r - edge) <= tol for r in body) else "left"
+        flush = all(abs(r - edge) <= tol for r in body)
+        return "justify" if flush and _stretched(block) else "left"
     if max(centres) - min(centres) <= tol:
         return "center"
     if max(rights) - min(rights) <= tol:
         return "right"
     return "left"
+
+
+def _word_gap(line: Line) -> float | None:
+    """The line's usual space between words, or None for a single word."""
+    words = [c for c in line.chars if c.text.strip()]
+    gaps = [b.x0 - a.x1 for a, b in zip(words, words[1:], strict=False) if b.x0 - a.x1 > 0.15 * line.size]
+    return median(gaps) if gaps else None
+
+
+def _stretched(block: Block) -> bool:
+    """Whether a line that reaches the right edge had its spaces widened to get there, as
+    justified text has; ragged-right text may end a line at the edge by chance, with the
+    spaces of its other lines. A block with one spaced line cannot tell: it keeps its edge."""
+    gaps = [g for g in map(_word_gap, block.lines) if g is not None]
+    if len(gaps) < 2:
+        return True
+    return max(gaps) > 1.25 * min(gaps) + 0.02 * block.size
 
 
 def _context(block: Block, content: PageContent, body_size: float) -> str:
