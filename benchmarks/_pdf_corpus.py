@@ -9,21 +9,17 @@ wrapped as an image-only PDF). No `<`, `&` or `á` in any text: `á` marks trans
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from tests.builders import office_pdf
+from tests.builders.docx import add_hyperlink
 
-SOFFICE_TIMEOUT_S = 600
 SCAN_DPI = 200
 SCAN_PX = 33  # the scan's body text: 33 px at 200 dpi
 SCAN_HEAD_PX = round(SCAN_PX * 1.4)  # the scan's bold heading, at the top margin
@@ -73,26 +69,6 @@ def _text(seed: int, sentences: int) -> str:
     return ". ".join(_SENTENCES[(seed + i) % len(_SENTENCES)] for i in range(sentences)) + "."
 
 
-def _hyperlink(paragraph, url: str, text: str) -> None:
-    """python-docx has no hyperlink API: a `w:hyperlink` around a blue underlined run."""
-    rel = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rel)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    for tag, val in (("w:color", "0563C1"), ("w:u", "single")):
-        el = OxmlElement(tag)
-        el.set(qn("w:val"), val)
-        props.append(el)
-    run.append(props)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
-
-
 def _report_section(document, n: int, paras: list[str], links: list[tuple[str, str]]) -> None:
     """One page of a report: heading, two paragraphs (bold run, link), three bullets, a 3×3 table."""
     where = place(n)
@@ -103,7 +79,7 @@ def _report_section(document, n: int, paras: list[str], links: list[tuple[str, s
     first.add_run("northern region").bold = True
     url, link_text = f"https://example.com/methods/{n}", "methodology notes"
     first.add_run(f" of {where} led the group. {_text(n, 2)} Read the ")
-    _hyperlink(first, url, link_text)
+    add_hyperlink(first, link_text, url)
     first.add_run(" before comparing the figures.")
     paras.append(
         f"In period {n} the northern region of {where} led the group. {_text(n, 2)} Read the {link_text} "
@@ -269,35 +245,8 @@ def scanned_pdf() -> tuple[bytes, list[str]]:
 
 
 def office_to_pdf(data: bytes, suffix: str, folder: Path) -> bytes:
-    """LibreOffice headless with a private profile; the tests' builder when it exists."""
-    try:
-        from tests.builders import office_pdf
-    except ImportError:
-        office_pdf = None
-    if office_pdf is not None:
-        return (
-            office_pdf.docx_to_pdf(data, folder) if suffix == "docx" else office_pdf.pptx_to_pdf(data, folder)
-        )
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise SystemExit("LibreOffice (soffice) is needed to build the documents")
-    work = Path(tempfile.mkdtemp(prefix="soffice-", dir=folder))
-    (work / f"document.{suffix}").write_bytes(data)
-    cmd = [
-        soffice,
-        f"-env:UserInstallation=file://{work}/profile",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(work / "pdf"),
-        str(work / f"document.{suffix}"),
-    ]
-    subprocess.run(
-        cmd, env={**os.environ, "HOME": str(work)}, capture_output=True, timeout=SOFFICE_TIMEOUT_S, check=True
-    )
-    return (work / "pdf" / "document.pdf").read_bytes()
+    """LibreOffice headless with a private profile, as the tests convert."""
+    return office_pdf.docx_to_pdf(data, folder) if suffix == "docx" else office_pdf.pptx_to_pdf(data, folder)
 
 
 def add_links(pdf: bytes, links: list[tuple[str, str]]) -> bytes:

@@ -20,8 +20,8 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
-from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, RGBColor
 from docx.text.paragraph import Paragraph
 from lxml import etree
@@ -526,3 +526,23 @@ def revision_marks(document_xml: bytes) -> list[tuple[str, dict[str, str]]]:
 def paragraph_xml(document_xml: bytes) -> list[bytes]:
     """Each body paragraph serialised, to compare paragraphs that must not change byte for byte."""
     return [etree.tostring(p) for p in etree.fromstring(document_xml).iter(f"{_W}p")]
+
+
+def add_hyperlink(paragraph: Paragraph, text: str, url: str) -> None:
+    """python-docx has no hyperlink API: a `w:hyperlink` around a blue underlined run."""
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    for tag, value in (("w:color", "0563C1"), ("w:u", "single")):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), value)
+        props.append(element)
+    run.append(props)
+    t = OxmlElement("w:t")
+    t.text = text
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)

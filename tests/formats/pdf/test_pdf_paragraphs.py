@@ -22,8 +22,6 @@ from pathlib import Path
 import docx
 import pikepdf
 import pytest
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTCurve, LTTextLine
@@ -31,6 +29,7 @@ from pdfminer.layout import LTChar, LTCurve, LTTextLine
 from polydoc.engines import LangPair, get_engine
 from polydoc.formats import handler_for
 from polydoc.segments import TAG, strip_tags
+from tests.builders.docx import add_hyperlink
 from tests.builders.office_pdf import docx_to_pdf
 from tests.fakes import mark_words
 
@@ -58,27 +57,6 @@ CELLS = [
 WORDS = [c for row in CELLS for c in row if not c.isdigit()]  # the cells with text to translate
 
 
-def _link(paragraph, text: str, url: str) -> None:
-    rid = paragraph.part.relate_to(
-        url, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink", is_external=True
-    )
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), rid)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    for tag, value in (("w:u", "single"), ("w:color", "0563C1")):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), value)
-        props.append(element)
-    run.append(props)
-    t = OxmlElement("w:t")
-    t.text = text
-    t.set(qn("xml:space"), "preserve")
-    run.append(t)
-    link.append(run)
-    paragraph._p.append(link)
-
-
 def _report_docx() -> bytes:
     doc = docx.Document()
     doc.core_properties.title = "Quarterly report"
@@ -90,7 +68,7 @@ def _report_docx() -> bytes:
     p = doc.add_paragraph(first)
     p.add_run("city council").bold = True
     p.add_run(before)
-    _link(p, LINK_TEXT, URL)
+    add_hyperlink(p, LINK_TEXT, URL)
     p.add_run(after)
     doc.add_paragraph(PARAGRAPHS[2])
     for item in PARAGRAPHS[3:6]:
@@ -105,11 +83,12 @@ def _report_docx() -> bytes:
     return out.getvalue()
 
 
-def _chars(path: Path) -> list[LTChar]:
-    out: list[LTChar] = []
+def _layout_items(path: Path, kind: type) -> list:
+    """Every pdfminer layout object of `kind` (chars, text lines) on every page, in order."""
+    out: list = []
 
     def walk(obj) -> None:
-        if isinstance(obj, LTChar):
+        if isinstance(obj, kind):
             out.append(obj)
         elif hasattr(obj, "__iter__"):
             for child in obj:
@@ -118,21 +97,14 @@ def _chars(path: Path) -> list[LTChar]:
     for page in extract_pages(str(path)):
         walk(page)
     return out
+
+
+def _chars(path: Path) -> list[LTChar]:
+    return _layout_items(path, LTChar)
 
 
 def _lines(path: Path) -> list[LTTextLine]:
-    out: list[LTTextLine] = []
-
-    def walk(obj) -> None:
-        if isinstance(obj, LTTextLine):
-            out.append(obj)
-        elif hasattr(obj, "__iter__"):
-            for child in obj:
-                walk(child)
-
-    for page in extract_pages(str(path)):
-        walk(page)
-    return out
+    return _layout_items(path, LTTextLine)
 
 
 def _add_link(pdf_path: Path) -> None:

@@ -113,15 +113,6 @@ def _face(style: Style) -> tuple[str, bool, bool]:
     return style.family, style.bold, style.italic
 
 
-def _set_color(canvas: Canvas, color: tuple[float, ...]) -> None:
-    if len(color) == 3:
-        canvas.setFillColorRGB(*color)
-    elif len(color) == 4:
-        canvas.setFillColorCMYK(*color)
-    else:
-        canvas.setFillGray(color[0] if color else 0.0)
-
-
 def _around(boxes: list[Box], own: Box) -> list[Box]:
     """Obstacles for a block: boxes clear of it, and the sides of boxes that enclose it
     (a panel or table cell); boxes that merely touch its text (highlights) are ignored."""
@@ -320,7 +311,7 @@ def _decorate(
     """Underlines and strike-throughs under the inked spans of a line, and their link boxes."""
     for x0, x1, style in spans:
         for deco in style.decos:
-            _set_color(canvas, deco.color)
+            _shaping.set_fill(canvas, deco.color)
             thick = max(deco.width * size, 0.3)
             canvas.rect(x0, y + deco.offset * size - thick / 2, x1 - x0, thick, stroke=0, fill=1)
         if links is not None and style.link >= 0:
@@ -331,6 +322,6 @@ def draw_text(
     canvas: Canvas, x: float, y: float, text: str, font: str, size: float, color: tuple[float, ...]
 ) -> None:
     """Draw one string of one font: the single place text reaches the canvas (shaping hooks in here)."""
-    _set_color(canvas, color)
+    _shaping.set_fill(canvas, color)
     canvas.setFont(font, size)
     canvas.drawString(x, y, text)

@@ -289,7 +289,8 @@ def _place(run: _Run, x: float, y: float, size: float, marks: list[_Mark]) -> fl
     return x
 
 
-def _fill(canvas: Canvas, color: tuple[float, ...]) -> None:
+def set_fill(canvas: Canvas, color: tuple[float, ...]) -> None:
+    """The fill colour as the source gave it: RGB, CMYK or grey."""
     if len(color) == 3:
         canvas.setFillColorRGB(*color)
     elif len(color) == 4:
@@ -307,7 +308,7 @@ def _emit(canvas: Canvas, marks: list[_Mark]) -> None:
         if mark.piece.style.color != color:
             color = mark.piece.style.color
             canvas.drawText(obj)
-            _fill(canvas, color)
+            set_fill(canvas, color)
             obj, current = canvas.beginText(), None
         if current != (mark.piece.font, mark.size):
             current = (mark.piece.font, mark.size)
