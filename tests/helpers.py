@@ -148,7 +148,9 @@ def start_serve(tmp: Path, extra_env: dict[str, str] | None = None) -> Service:
 def wait_run(client: httpx.Client, run_id: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        run = client.get(f"/v1/runs/{run_id}").json()
+        resp = client.get(f"/v1/runs/{run_id}")
+        assert resp.status_code == 200, (resp.status_code, resp.headers, resp.text)
+        run = resp.json()
         if run["status"] != "Running":
             return run
         time.sleep(0.1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from polydoc.db.models import Account, CachedSegment
-from polydoc.db.session import session_scope
+from polydoc.db.session import read_scope, session_scope
 from polydoc.engines.memory import SegmentCache
 
 SOURCE = "The <g1>red</g1> house is very big and the garden is full of flowers."
@@ -86,3 +87,30 @@ def test_fuzzy_finds_the_sentence_one_word_away_and_nothing_unrelated(memory: Se
     # another account's memory, the same pair and engine: nothing of this one shows
     with session_scope() as s:
         assert SegmentCache(_account(), "apertium", "en", "es").fuzzy(s, [query], 0.5) == {}
+
+
+def test_a_fuzzy_search_leaves_the_write_lock_to_others(memory: SegmentCache, local_db: Path) -> None:
+    """The worker searches the memory in a `read_scope`: API requests and lease renewals that
+    write meanwhile get the lock at once (under `session_scope` they waited for the whole search)."""
+    with session_scope() as s:
+        memory.store(s, [(SOURCE, "la casa")])
+    with read_scope() as s:
+        assert memory.fuzzy(s, [SOURCE.replace("big", "small")], 0.75)
+        writer = sqlite3.connect(local_db / "polydoc.sqlite", timeout=0.2, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # "database is locked" if the search held the lock
+        writer.execute("UPDATE accounts SET name = 'renamed' WHERE id IS NOT NULL")
+        writer.execute("COMMIT")
+        writer.close()
+
+
+def test_near_identical_segments_each_find_their_neighbour(memory: SegmentCache) -> None:
+    """Numbered lines share every index key with each other: each still gets its closest entry,
+    and each key's entries are read a bounded number at a time (the search stays linear)."""
+    line = "Paragraph {}: the red house near the river is very big."
+    with session_scope() as s:
+        memory.store(s, [(line.format(i), f"Párrafo {i}") for i in range(0, 3000, 2)])
+    asked = [line.format(i) for i in range(1, 3000, 2)]
+    with read_scope() as s:
+        found = memory.fuzzy(s, asked, 0.9)
+    assert set(found) == set(asked)
+    assert all(m.score >= 0.95 and m.target.startswith("Párrafo") for m in found.values())

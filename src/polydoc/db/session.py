@@ -1,7 +1,8 @@
 """Engines, sessions and the transaction scopes that own commits.
 
 SQLite gets WAL, a busy timeout and `BEGIN IMMEDIATE` so the API and worker processes
-queue for the write lock instead of failing with "database is locked". Celery messages
+queue for the write lock instead of failing with "database is locked"; `read_scope` is the
+exception, for long reads that must not hold that lock. Celery messages
 queued during a transaction are sent only after it commits (Polar's pattern).
 """
 
@@ -13,13 +14,14 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from polydoc.config import get_settings
 
 AFTER_COMMIT = "after_commit"
 AFTER_ROLLBACK = "after_rollback"
+_READ_ONLY = "polydoc_read_only"  # execution option: this transaction only reads
 log = logging.getLogger("polydoc.db")
 
 
@@ -41,8 +43,11 @@ def get_engine(url: str | None = None) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn: object) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+        def _on_begin(conn: Connection) -> None:
+            # a reader in WAL mode sees a snapshot and blocks no one: it must not take the write lock
+            conn.exec_driver_sql(
+                "BEGIN" if conn.get_execution_options().get(_READ_ONLY) else "BEGIN IMMEDIATE"
+            )
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -97,4 +102,21 @@ def session_scope() -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_scope() -> Iterator[Session]:
+    """A unit of work that only reads, and may take long (a fuzzy search of a large memory).
+
+    Under `session_scope` it would hold SQLite's write lock from its first statement, and every
+    request, lease renewal and sweep would wait for it (a search over 10,000 near-identical
+    segments held it past the 30 s busy timeout: the API answered 500s). Here it begins deferred
+    and only reads a snapshot; nothing it does is committed."""
+    session = get_sessionmaker()()
+    try:
+        session.connection(execution_options={_READ_ONLY: True})
+        yield session
+    finally:
+        session.rollback()
         session.close()

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,7 @@ from polydoc.engines.similarity import band_keys, score
 
 _CHUNK = 500  # values in one IN (...): well under SQLite's parameter limit
 CANDIDATES = 20  # entries scored per text, those sharing the most keys with it
-_ROWS_PER_KEY = 200  # at most this many index rows read per key asked (a key shared by thousands)
+_ROWS_PER_KEY = 100  # at most this many entries read per key asked (a key shared by thousands)
 
 _TABLE = CachedSegment.__table__
 _BANDS = CachedSegmentBand.__table__
@@ -185,24 +186,32 @@ class SegmentCache:
     def fuzzy(self, session: Session, texts: Sequence[str], threshold: float) -> dict[str, Match]:
         """The best entry at least `threshold` alike for each text that has one (exact copies
         excluded: `lookup` answers those)."""
-        keys = {t: band_keys(self.scope, t) for t in dict.fromkeys(texts)}
-        texts_of: dict[int, list[str]] = defaultdict(list)
-        for text, ks in keys.items():
-            for k in set(ks):
-                texts_of[k].append(text)
-        shared: dict[str, Counter[int]] = defaultdict(Counter)
-        all_keys = list(texts_of)
+        keys = {t: set(band_keys(self.scope, t)) for t in dict.fromkeys(texts)}
+        # each key's entries, at most _ROWS_PER_KEY of them: a document of near-identical segments
+        # ("Item 1", "Item 2"…) shares every key with every entry, and its cost must stay linear
+        ids_of: dict[int, list[int]] = {}
+        all_keys = list(set().union(*keys.values()))
         for i in range(0, len(all_keys), _CHUNK):
-            chunk = all_keys[i : i + _CHUNK]
+            listed = (
+                select(
+                    CachedSegmentBand.band,
+                    CachedSegmentBand.cache_id,
+                    func.row_number().over(partition_by=CachedSegmentBand.band).label("n"),
+                )
+                .where(CachedSegmentBand.band.in_(all_keys[i : i + _CHUNK]))
+                .subquery()
+            )
             rows = session.execute(
-                select(CachedSegmentBand.band, CachedSegmentBand.cache_id)
-                .where(CachedSegmentBand.band.in_(chunk))
-                .limit(_ROWS_PER_KEY * len(chunk))
+                select(listed.c.band, listed.c.cache_id).where(listed.c.n <= _ROWS_PER_KEY)
             )
             for band, cache_id in rows:
-                for text in texts_of[band]:
-                    shared[text][cache_id] += 1
-        wanted = {text: [cid for cid, _ in hits.most_common(CANDIDATES)] for text, hits in shared.items()}
+                ids_of.setdefault(band, []).append(cache_id)
+        wanted: dict[str, list[int]] = {}
+        for text, ks in keys.items():
+            # counted in C (Counter over a chain), the entries sharing the most keys first
+            hits = Counter(chain.from_iterable(ids_of.get(k, ()) for k in ks))
+            if hits:
+                wanted[text] = [cid for cid, _ in hits.most_common(CANDIDATES)]
         entries = self._entries(session, {cid for ids in wanted.values() for cid in ids})
         best: dict[str, Match] = {}
         for text, ids in wanted.items():

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from polydoc import billing, cage, quality
 from polydoc.config import get_settings
 from polydoc.db.models import File, Run
-from polydoc.db.session import session_scope
+from polydoc.db.session import read_scope, session_scope
 from polydoc.engines import BatchContext, Route, find_route, get_engine, glossary
 from polydoc.engines.memory import SegmentCache, memory_name, served_without_engine
 from polydoc.errors import PolydocError, Untranslated
@@ -164,7 +164,7 @@ class RunExecution:
         todo = [t for t in unique if t not in known]
         # the memory's closest entries to the rest: each segment's `match`, and examples for the engine
         # (a direct route only: a pivot's later hops translate from another language)
-        with session_scope() as s:
+        with read_scope() as s:
             near = cache.fuzzy(s, todo, get_settings().fuzzy_threshold) if todo else {}
         self.tally.matches.update({t: m.score for t, m in near.items()})
         direct = len(route.hops) == 1
