@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import tempfile
 import threading
@@ -95,6 +96,15 @@ def _unpacked_in_data_dir() -> Iterator[None]:
         yield
     finally:
         tempfile.tempdir = saved
+
+
+def load_model() -> None:
+    """Load the model now (at API and worker start), not in the first upload or run that needs
+    it: about a second each. A full data folder is logged; the first use then says why it fails."""
+    try:
+        detect("The language model is loaded once, when the process starts.")
+    except OSError:
+        logging.getLogger("polydoc").warning("the language model could not be loaded now", exc_info=True)
 
 
 def _model(method: str, sample: str):  # noqa: ANN202 - py3langid's own return types

@@ -25,7 +25,7 @@ import uuid
 
 from celery import signals
 
-from polydoc import cage
+from polydoc import cage, languages
 from polydoc.config import get_settings
 from polydoc.db.session import session_scope
 from polydoc.engines import close_all
@@ -183,6 +183,7 @@ def _on_worker_ready(**_kwargs: object) -> None:
         cage.prewarm()
     except Exception:  # the first run starts them then
         log.exception("could not start the parser processes ahead")
+    languages.load_model()  # the quality checks' language identification: not in the first run
     log.info("worker ready: %s", WORKER_ID)
 
 

@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from polydoc import cage
+from polydoc import cage, languages
 from polydoc.cage import CageBusy
 from polydoc.config import get_settings
 from polydoc.errors import BadRequest, PolydocError, TooLarge
@@ -201,13 +201,4 @@ def startup() -> None:
     language model once (`languages` unpacks it in the data folder, never in a small TMPDIR)."""
     sweep_temp()
     cage.prewarm()
-    _load_language_model()  # before serving: it briefly points tempfile at the data folder
-
-
-def _load_language_model() -> None:
-    from polydoc.languages import detect
-
-    try:
-        detect("The language model is loaded once, when the API starts.")
-    except OSError:  # a full data folder: uploads fail clearly later, the API still starts
-        log.warning("the language model could not be loaded now", exc_info=True)
+    languages.load_model()  # before serving: it briefly points tempfile at the data folder
