@@ -67,6 +67,7 @@ class Tally:
     warnings: list[str] = field(default_factory=list)
     from_memory: set[str] = field(default_factory=set)  # source texts the memory answered
     failures: dict[str, Finding] = field(default_factory=dict)  # source text → why the engine failed
+    checked: dict[str, list[Finding]] = field(default_factory=dict)  # source text → its checks' findings
     review: quality.Summary = field(default_factory=quality.Summary)
     matches: dict[str, float] = field(default_factory=dict)  # source text → best fuzzy match in the memory
 
@@ -97,6 +98,9 @@ class RunExecution:
             self.options = dict(run.options or {})
             self.tally.warnings[:0] = run.warnings or []  # said at creation (a pivot route): kept
             self.glossary = glossary.of_options(self.options)
+            self.pair = quality.Pair(
+                self.source, self.target, self.glossary, any_language=get_engine(self.engine_name).any_pair
+            )
             file_key, fmt, filename = src_file.s3_key, src_file.format, src_file.filename
             num_pages = src_file.num_pages
             lifecycle.start(s, run_id=self.run_id)
@@ -206,6 +210,8 @@ class RunExecution:
             self.tally.done += sum(counts[t] for t in batch)
             self.tally.failed += sum(counts[batch[i]] for i in failed)
             self.tally.failed_characters += sum(billing.billed_characters(batch[i]) for i in failed)
+            # checked now, while the engine works on the next batches, not all at the end
+            self.tally.checked.update((src, quality.check_segment(src, out, self.pair)) for src, out in new)
             self.tally.input_tokens += result.input_tokens
             self.tally.output_tokens += result.output_tokens
             with session_scope() as s:
@@ -233,10 +239,9 @@ class RunExecution:
         segments with their flags, and stop a run that translated nothing."""
         self._stage("rebuilding", STAGE_END["translating"])
         translations = self.table.by_source()
-        pair = quality.Pair(
-            self.source, self.target, self.glossary, any_language=get_engine(self.engine_name).any_pair
+        found = quality.check_translations(
+            translations, self.pair, failures=self.tally.failures, checked=self.tally.checked
         )
-        found = quality.check_translations(translations, pair, failures=self.tally.failures)
         self.tally.review = review = quality.summarise((seg.text for seg in segments), translations, found)
         rows = (
             {

@@ -50,14 +50,24 @@ def check_segment(source: str, target: str, pair: Pair) -> list[Finding]:
 
 
 def check_translations(
-    translations: Mapping[str, str], pair: Pair, *, failures: Mapping[str, Finding] | None = None
+    translations: Mapping[str, str],
+    pair: Pair,
+    *,
+    failures: Mapping[str, Finding] | None = None,
+    checked: Mapping[str, list[Finding]] | None = None,
 ) -> dict[str, list[Finding]]:
     """Source text → its findings (only the texts with any). A text the engine failed on carries
-    the engine's reason alone: its "translation" is the source kept, the other checks say nothing more."""
-    failures = failures or {}
+    the engine's reason alone: its "translation" is the source kept, the other checks say nothing more.
+    `checked` holds `check_segment`'s findings already made (a run checks each batch as it comes)."""
+    failures, checked = failures or {}, checked or {}
     found: dict[str, list[Finding]] = {}
     for source, target in translations.items():
-        flags = [failures[source]] if source in failures else check_segment(source, target, pair)
+        if source in failures:
+            flags = [failures[source]]
+        elif source in checked:
+            flags = list(checked[source])
+        else:
+            flags = check_segment(source, target, pair)
         if flags:
             found[source] = flags
     for source, finding in _inconsistent(translations, failures):
