@@ -26,7 +26,7 @@ from kombu.transport import TRANSPORT_ALIASES, virtual
 from kombu.transport import redis as kombu_redis
 from kombu.transport.sqlalchemy import Channel as SQLAlchemyChannel
 from kombu.transport.sqlalchemy import Transport as SQLAlchemyTransport
-from sqlalchemy import Delete, Select, bindparam, delete, false, select, true
+from sqlalchemy import select
 
 from polydoc.config import get_settings
 from polydoc.db.models import File, Run
@@ -45,37 +45,39 @@ def lane_for(pages: int) -> str:
 
 
 class _LookFirstChannel(SQLAlchemyChannel):
-    """kombu's SQLAlchemy channel, with an empty poll made cheap.
+    """kombu's SQLAlchemy channel on the SQLite broker file, with an empty poll made cheap.
 
-    kombu's `_get` takes the broker file's write lock (BEGIN IMMEDIATE) and runs two ORM queries,
-    one filtering `visible != False`, which no index serves, over every message ever delivered
-    (kombu keeps them). Each lane's worker polls every 50 ms, so that was ~8 % of a core with
-    nothing to do. Here a poll first reads, unlocked, whether the queue holds a visible message
-    (an index seek on a cached queue id); only then does kombu's own `_get` claim it. Delivered
-    rows are deleted: the virtual transport keeps an unacked message in memory and restores it
-    with a new row, never through the old one."""
+    kombu's `_get` takes the file's write lock (BEGIN IMMEDIATE) and runs two ORM queries, one
+    filtering `visible != False`, which no index serves, over every message ever delivered (kombu
+    keeps them). Each lane's worker polls every 50 ms, so that was ~8 % of a core with nothing to
+    do, and more beside a run. Here a poll first asks, on a connection of its own and without a
+    lock, whether the queue holds a visible message (an index seek on a cached queue id); only
+    then does kombu's own `_get` claim it. Delivered rows are deleted: the virtual transport keeps
+    an unacked message in memory and restores it as a new row, never through the old one."""
 
+    _peek: sqlite3.Connection
     _queue_ids: dict[str, int]
-    _waiting: Select[tuple[int]]
-    _delivered: Delete
 
     def _get(self, queue: str) -> object:
-        if not hasattr(self, "_waiting"):  # built once: building a statement costs more than running it
-            m = self.message_cls
+        if not hasattr(self, "_peek"):
+            engine, _ = self._open()
+            self._peek = sqlite3.connect(engine.url.database, timeout=30, check_same_thread=False)
             self._queue_ids = {}
-            self._waiting = select(m.id).where(m.queue_id == bindparam("q"), m.visible == true()).limit(1)
-            self._delivered = delete(m).where(m.queue_id == bindparam("q"), m.visible == false())
         if queue not in self._queue_ids:
             self._queue_ids[queue] = self._get_or_create(queue).id
-        engine, _ = self._open()
-        q = {"q": self._queue_ids[queue]}
-        with engine.connect() as c:
-            if c.execute(self._waiting, q).first() is None:
-                raise Empty()
+        table, qid = self.message_cls.__tablename__, self._queue_ids[queue]
+        waiting = f"SELECT 1 FROM {table} WHERE queue_id = ? AND visible = 1 LIMIT 1"
+        if self._peek.execute(waiting, (qid,)).fetchone() is None:
+            raise Empty()
         payload = super()._get(queue)  # raises Empty if another worker claimed it first
-        with engine.begin() as c:
-            c.execute(self._delivered, q)
+        with self._peek:  # a transaction, committed on leaving
+            self._peek.execute(f"DELETE FROM {table} WHERE queue_id = ? AND visible = 0", (qid,))
         return payload
+
+    def close(self) -> None:
+        if hasattr(self, "_peek"):
+            self._peek.close()
+        super().close()
 
 
 class FastPollingSQLTransport(SQLAlchemyTransport):

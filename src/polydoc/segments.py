@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 TAG = re.compile(r"<(/?)g(\d+)>|<x(\d+)/>")
 # Tokens no engine may change (URLs, e-mail addresses, paths, file names, identifiers): engines
@@ -54,13 +55,18 @@ def protected_spans(plain: str) -> list[tuple[int, int]]:
     Plain words, numbers, dates and words in capitals are left to the engine."""
     if not _MAYBE_PROTECTED.search(plain):
         return []
+    return list(_protected_spans(plain))
+
+
+@lru_cache(maxsize=8192)  # a run asks for a text's spans three times: to protect, to route, to check
+def _protected_spans(plain: str) -> tuple[tuple[int, int], ...]:
     spans = []
     for m in _PROTECTED.finditer(plain):
         end = m.end()
         while end > m.start() + 1 and plain[end - 1] in _TRAILING:
             end -= 1
         spans.append((m.start(), end))
-    return spans
+    return tuple(spans)
 
 
 @dataclass(frozen=True, slots=True)

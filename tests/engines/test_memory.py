@@ -114,3 +114,23 @@ def test_near_identical_segments_each_find_their_neighbour(memory: SegmentCache)
         found = memory.fuzzy(s, asked, 0.9)
     assert set(found) == set(asked)
     assert all(m.score >= 0.95 and m.target.startswith("Párrafo") for m in found.values())
+
+
+def test_fuzzy_up_to_sees_the_memory_as_it_was(memory: SegmentCache) -> None:
+    """A run looks up its batches while it stores the ones before: it must match what the memory
+    held when it started, not its own sentences of a moment ago."""
+    with read_scope() as s:
+        assert memory.newest(s) is None  # empty: a run skips the search altogether
+    with session_scope() as s:
+        memory.store(s, [("The red house near the river is very big.", "La casa roja…")])
+    with read_scope() as s:
+        before = memory.newest(s)
+    assert before is not None
+    with session_scope() as s:
+        memory.store(s, [("The blue house near the river is very big.", "La casa azul…")])
+    asked = ["The blue house near the river is very big"]  # the blue one is the closer
+    with read_scope() as s:
+        then = memory.fuzzy(s, asked, 0.75, up_to=before)
+        now = memory.fuzzy(s, asked, 0.75)
+    assert [m.target for m in then.values()] == ["La casa roja…"]
+    assert [m.target for m in now.values()] == ["La casa azul…"]

@@ -183,10 +183,18 @@ class SegmentCache:
             )
             _insert_bands(conn, [(cid, self.scope, by_hash[h]) for cid, h in ids])
 
-    def fuzzy(self, session: Session, texts: Sequence[str], threshold: float) -> dict[str, Match]:
+    def newest(self, session: Session) -> int | None:
+        """The id of the memory's newest entry (None: the memory is empty); `fuzzy(up_to=)` with it
+        sees the memory as it was, whatever is stored after."""
+        return session.execute(select(func.max(CachedSegment.id)).where(*self._where())).scalar()
+
+    def fuzzy(
+        self, session: Session, texts: Sequence[str], threshold: float, *, up_to: int | None = None
+    ) -> dict[str, Match]:
         """The best entry at least `threshold` alike for each text that has one (exact copies
-        excluded: `lookup` answers those)."""
+        excluded: `lookup` answers those), among the entries up to id `up_to` when given."""
         keys = {t: set(band_keys(self.scope, t)) for t in dict.fromkeys(texts)}
+        bound = [] if up_to is None else [CachedSegmentBand.cache_id <= up_to]
         # each key's entries, at most _ROWS_PER_KEY of them: a document of near-identical segments
         # ("Item 1", "Item 2"…) shares every key with every entry, and its cost must stay linear
         ids_of: dict[int, list[int]] = {}
@@ -196,9 +204,11 @@ class SegmentCache:
                 select(
                     CachedSegmentBand.band,
                     CachedSegmentBand.cache_id,
-                    func.row_number().over(partition_by=CachedSegmentBand.band).label("n"),
+                    func.row_number()
+                    .over(partition_by=CachedSegmentBand.band, order_by=CachedSegmentBand.cache_id)
+                    .label("n"),
                 )
-                .where(CachedSegmentBand.band.in_(all_keys[i : i + _CHUNK]))
+                .where(CachedSegmentBand.band.in_(all_keys[i : i + _CHUNK]), *bound)
                 .subquery()
             )
             rows = session.execute(

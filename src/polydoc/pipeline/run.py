@@ -166,17 +166,21 @@ class RunExecution:
         self.tally.cached = served_without_engine(counts, known)
         self.tally.done = sum(counts[t] for t in known)
         todo = [t for t in unique if t not in known]
-        # the memory's closest entries to the rest: each segment's `match`, and examples for the engine
-        # (a direct route only: a pivot's later hops translate from another language)
         with read_scope() as s:
-            near = cache.fuzzy(s, todo, get_settings().fuzzy_threshold) if todo else {}
-        self.tally.matches.update({t: m.score for t, m in near.items()})
+            newest = cache.newest(s) if todo else None  # the memory as it was before this run
         direct = len(route.hops) == 1
+        threshold = get_settings().fuzzy_threshold
 
         def examples(batch: list[str]) -> tuple[tuple[str, str], ...]:
-            return tuple(
-                dict.fromkeys((near[t].source, near[t].target) for t in batch if t in near and direct)
-            )
+            """The memory's closest entries to the batch: each segment's `match`, and examples for
+            the engine (a direct route only: a pivot's later hops translate from another language).
+            Looked up batch by batch, while the engine works on the batches before."""
+            if newest is None:
+                return ()
+            with read_scope() as s:
+                near = cache.fuzzy(s, batch, threshold, up_to=newest)
+            self.tally.matches.update({t: m.score for t, m in near.items()})
+            return tuple(dict.fromkeys((near[t].source, near[t].target) for t in batch if t in near and direct))
 
         engine = get_engine(route.engine_name)
         batch_size = max(1, engine.batch_size)
